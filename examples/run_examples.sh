@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "examples: placeholder" >&2; exit 0
