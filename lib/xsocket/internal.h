@@ -40,10 +40,26 @@ int xs_fail_gai(int eai, const char *what);
 void xs_log(enum xs_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- configuration and transports (config.c, registry.c) ---- */
+/* The value of a key after environment and xs_config_set, or NULL if unset.
+ * Transports read their own keys ("xdp.iface") with it in init(). */
+const char *xs_config_value(const char *key);
+/* The "log" key as a level, cheap enough to call per message. */
+int xs_config_log_level(void);
+/* Is key one that the core or a built-in transport declares? */
+bool xs_config_key_known(const char *key);
+/* Mark the configuration as in use: later xs_config_set calls get EBUSY. */
+void xs_config_freeze(void);
+/* The transport named for a family by the "transport" key, or NULL
+ * (kernel); -1 with the record if the key's value is invalid. */
+int xs_config_transport_for(int family, const char **name);
+/* Is "fallback" set to kernel? */
+bool xs_config_fallback_kernel(void);
 /* Apply the environment and validate once; 0 or -1 with the record. */
 int xs_config_ready(void);
 /* The transport for a new socket, or NULL with the record filled. */
 const struct xs_transport *xs_transport_pick(int family, int type, int proto);
+/* "kernel, xdp": the built-in transports, for messages. */
+const char *xs_transport_list(void);
 /* Registered transport by name, or NULL. */
 const struct xs_transport *xs_transport_find(const char *name);
 /* Call tp->init once; 0 or -1 with the record. */
@@ -65,12 +81,18 @@ struct xs_deadline {
 };
 /* Monotonic clock in nanoseconds. */
 int64_t xs_now_ns(void);
-/* After a primitive returned -EAGAIN/-EINTR: wait per the socket's mode.
- * Returns 0 to retry the primitive, or -1 with the record filled
- * (timeout, non-blocking EAGAIN, EINTR refused by the hook, wait error).
- * rc is the primitive's -errno; events POLLIN or POLLOUT. */
-int xs_call_wait(struct xs_sock *s, int rc, short events, struct xs_deadline *dl,
+/* After a primitive returned -rc (EAGAIN, EINTR, or another error):
+ * decide per the socket's mode. Returns 0 to retry the primitive, or -1
+ * with the record filled (timeout, EAGAIN on a non-blocking socket, EINTR
+ * the hook refused, any other error). flags are the call's MSG_* flags;
+ * events POLLIN or POLLOUT; what names the call in messages. */
+int xs_call_wait(struct xs_sock *s, int rc, int flags, short events, struct xs_deadline *dl,
 		 const char *what);
+/* Wait for events until the deadline (blocking: forever), retrying after
+ * signals the hook lets pass; 0 ready, -1 with the record filled. */
+int xs_wait_ready(struct xs_sock *s, short events, struct xs_deadline *dl, const char *what);
+/* Start the deadline now (sendall: the timeout bounds the whole call). */
+void xs_deadline_start(const struct xs_sock *s, struct xs_deadline *dl);
 /* The interrupt hook's verdict: true = give up with EINTR. */
 bool xs_interrupted(void);
 

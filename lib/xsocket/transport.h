@@ -8,10 +8,14 @@
  * wrong family. Every op returns 0 / a count, or -errno; the core turns
  * that into the public error record in one place.
  *
- * A data op (sendmsg, recvmsg, accept, connect) must not block unless the
- * core has put the socket in blocking mode with set_blocking(true): it
- * returns -EAGAIN instead, and the core waits with wait() and retries. That
- * lets the core alone implement timeouts, deadlines and PEP 475 retries.
+ * A data op (sendmsg, recvmsg, accept, connect) never blocks, returning
+ * -EAGAIN (or -EINPROGRESS) instead; the core then waits with wait() and
+ * retries, so the core alone implements timeouts, deadlines and PEP 475
+ * retries. The one exception: a transport that has set_blocking lets the
+ * core put a socket in blocking mode (timeout None), where its ops block
+ * themselves as the system calls do — one call instead of two on the
+ * common path — and an -EAGAIN they still return there (MSG_DONTWAIT,
+ * SO_RCVTIMEO) is reported to the caller, as CPython does.
  * An op a transport cannot do is left NULL; the core answers EOPNOTSUPP
  * with a message naming the transport.
  */
@@ -26,6 +30,9 @@
 
 struct xs_transport {
 	const char *name;
+	/* The configuration keys it reads, without the "name." prefix;
+	 * NULL-terminated, may be NULL. */
+	const char *const *config_keys;
 	/* Once, before the transport's first socket; -errno refuses it. */
 	int (*init)(void);
 	/* Can this transport carry the family/type/proto? */
@@ -33,18 +40,30 @@ struct xs_transport {
 	/* Create the endpoint; set s->fd to a pollable descriptor. type has
 	 * SOCK_NONBLOCK/SOCK_CLOEXEC already removed. */
 	int (*open)(struct xs_sock *s, int family, int type, int proto);
-	/* Wrap an existing descriptor (fromfd, adopt, socketpair, dup). */
+	/* Wrap an existing kernel descriptor (fromfd, socket(fileno=)). */
 	int (*adopt)(struct xs_sock *s, int fd);
-	int (*socketpair)(int family, int type, int proto, int fds[2]);
-	int (*dup)(const struct xs_sock *s, int *newfd);
+	/* A connected pair; a and b arrive with family/type/proto set. */
+	int (*socketpair)(struct xs_sock *a, struct xs_sock *b);
+	/* Fill copy (fd and private state) with a duplicate of s. */
+	int (*dup)(const struct xs_sock *s, struct xs_sock *copy);
+	/* Give up the private state but leave s->fd open (detach). */
+	int (*detach)(struct xs_sock *s);
 	int (*set_blocking)(struct xs_sock *s, bool blocking);
 	int (*bind)(struct xs_sock *s, const struct xs_addr *a);
 	int (*connect)(struct xs_sock *s, const struct xs_addr *a); /* may be -EINPROGRESS */
 	int (*listen)(struct xs_sock *s, int backlog);
 	/* Fills child->fd (and child's private state); peer may be NULL. */
 	int (*accept)(struct xs_sock *s, struct xs_sock *child, struct xs_addr *peer);
+	/* recvmsg fills msg_flags and msg_namelen (0 if no address). */
 	ssize_t (*sendmsg)(struct xs_sock *s, const struct msghdr *m, int flags);
 	ssize_t (*recvmsg)(struct xs_sock *s, struct msghdr *m, int flags);
+	/* Optional one-buffer path for send/sendto/recv/recvfrom (no ancillary
+	 * data, no msg_flags back); NULL = the core uses sendmsg/recvmsg. from
+	 * may be NULL; *fromlen is 0 if there is no address. */
+	ssize_t (*send)(struct xs_sock *s, const void *buf, size_t len, int flags,
+			const struct sockaddr *to, socklen_t tolen);
+	ssize_t (*recv)(struct xs_sock *s, void *buf, size_t len, int flags,
+			struct sockaddr *from, socklen_t *fromlen);
 	ssize_t (*sendfile)(struct xs_sock *s, int in_fd, off_t *offset, size_t count);
 	/* Wait for events (POLLIN/POLLOUT) for up to timeout_ns (-1 = no
 	 * limit): 0 ready, -ETIMEDOUT, -EINTR, or another -errno. */

@@ -1,0 +1,150 @@
+/*
+ * registry.c — the list of built-in transports and the choice of one for
+ * a new socket. Registration is explicit (no constructors a static link
+ * could drop) and checked on first use: a duplicate name or a table that
+ * lacks a mandatory op is refused with a message, never half-used.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct xs_transport *const builtin[] = {
+	&xs_kernel_transport,
+	/* Frame transports add themselves here, guarded by XS_HAVE_TRANSPORT_*. */
+};
+#define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+
+/* Per transport: 0 not yet initialised, 1 ready, -errno init failed
+ * (then init_error keeps the message, so every later socket reports it). */
+static int init_state[NBUILTIN];
+static char init_error[NBUILTIN][256];
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+size_t xs_transport_count(void)
+{
+	return NBUILTIN;
+}
+
+const char *xs_transport_at(size_t i)
+{
+	return i < NBUILTIN ? builtin[i]->name : NULL;
+}
+
+const char *xs_transport_list(void)
+{
+	static char list[128];
+
+	if (!list[0])
+		for (size_t i = 0; i < NBUILTIN; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", builtin[i]->name);
+	return list;
+}
+
+const struct xs_transport *xs_transport_find(const char *name)
+{
+	for (size_t i = 0; i < NBUILTIN; i++)
+		if (!strcmp(builtin[i]->name, name))
+			return builtin[i];
+	return NULL;
+}
+
+/* Mandatory ops: without them the core cannot create, wait or close. */
+static int transport_check(size_t idx)
+{
+	const struct xs_transport *tp = builtin[idx];
+
+	if (!tp->name || !tp->supports || !tp->open || !tp->close || !tp->wait ||
+	    !tp->sendmsg || !tp->recvmsg)
+		return xs_fail_os(EINVAL, "transport '%s' is incomplete (needs supports, open, "
+				  "close, wait, sendmsg, recvmsg)", tp->name ? tp->name : "?");
+	for (size_t j = 0; j < idx; j++)
+		if (!strcmp(builtin[j]->name, tp->name))
+			return xs_fail_os(EEXIST, "transport '%s' is registered twice", tp->name);
+	return 0;
+}
+
+static size_t transport_index(const struct xs_transport *tp)
+{
+	size_t i = 0;
+
+	while (builtin[i] != tp)
+		i++;
+	return i;
+}
+
+static void transport_init(size_t i)
+{
+	const struct xs_transport *tp = builtin[i];
+	int rc = transport_check(i);
+
+	if (rc == 0 && tp->init) {
+		rc = tp->init();
+		if (rc < 0)
+			xs_fail_op(rc, tp->name);
+	}
+	if (rc == 0) {
+		__atomic_store_n(&init_state[i], 1, __ATOMIC_RELEASE);
+		return;
+	}
+	snprintf(init_error[i], sizeof(init_error[i]), "%s", xs_last_error()->msg);
+	init_state[i] = -xs_last_error()->code;
+}
+
+int xs_transport_ready(const struct xs_transport *tp)
+{
+	size_t i = transport_index(tp);
+	int state;
+
+	if (__atomic_load_n(&init_state[i], __ATOMIC_ACQUIRE) == 1)
+		return 0;
+	pthread_mutex_lock(&init_lock);
+	xs_config_freeze();
+	if (init_state[i] == 0)
+		transport_init(i);
+	state = init_state[i];
+	pthread_mutex_unlock(&init_lock);
+	if (state == 1)
+		return 0;
+	return xs_fail_os(-state, "%s", init_error[i]);
+}
+
+/* The configured transport for a family, before fallback. */
+static const struct xs_transport *configured(int family)
+{
+	const char *name;
+
+	if (xs_config_ready() < 0 || xs_config_transport_for(family, &name) < 0)
+		return NULL;
+	return name ? xs_transport_find(name) : &xs_kernel_transport;
+}
+
+const struct xs_transport *xs_transport_pick(int family, int type, int proto)
+{
+	const struct xs_transport *tp = configured(family);
+	const char *fam = xs_family_name(family);
+
+	if (!tp)
+		return NULL;
+	if (tp->supports(family, type, proto))
+		return tp;
+	if (xs_config_fallback_kernel()) {
+		xs_log(XS_LOG_INFO, "transport %s cannot carry family %s type %d; using kernel "
+		       "(fallback=kernel)", tp->name, fam ? fam : "?", type);
+		return &xs_kernel_transport;
+	}
+	xs_fail_os(EPROTONOSUPPORT, "transport %s cannot carry family %s type %d: change "
+		   "key 'transport' (XSOCKET_TRANSPORT) or set fallback=kernel",
+		   tp->name, fam ? fam : "?", type);
+	return NULL;
+}
+
+const char *xs_transport_for(int family, int type, int proto)
+{
+	const struct xs_transport *tp = xs_transport_pick(family, type, proto);
+
+	return tp ? tp->name : NULL;
+}
