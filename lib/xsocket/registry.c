@@ -87,6 +87,7 @@ static void transport_init(size_t i)
 			xs_fail_op(rc, tp->name);
 	}
 	if (rc == 0) {
+		xs_log(XS_LOG_INFO, "transport %s ready", tp->name);
 		__atomic_store_n(&init_state[i], 1, __ATOMIC_RELEASE);
 		return;
 	}
