@@ -19,6 +19,7 @@
 #define XSOCKET_H
 
 #include <math.h>
+#include <netdb.h> /* AI_*, NI_*, EAI_* for the resolver calls */
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>

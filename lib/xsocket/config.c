@@ -261,11 +261,7 @@ int xs_config_get(const char *key, char *buf, size_t len)
 	value = xs_config_value(key);
 	if (!value)
 		value = config_default(key);
-	if (strlen(value) >= len)
-		return xs_fail_os(ERANGE, "buffer of %zu bytes too small for the value of '%s'",
-				  len, key);
-	memcpy(buf, value, strlen(value) + 1);
-	return 0;
+	return xs_copy_out(value, buf, len, key);
 }
 
 int xs_config_log_level(void)

@@ -77,6 +77,17 @@ int xs_fail(enum xs_errkind kind, int code, const char *fmt, ...)
 	return -1;
 }
 
+int xs_copy_out(const char *src, char *buf, size_t len, const char *what)
+{
+	size_t need = strlen(src) + 1;
+
+	if (need > len)
+		return xs_fail_os(ERANGE, "%s: result needs %zu bytes, buffer has %zu", what,
+				  need, len);
+	memcpy(buf, src, need);
+	return 0;
+}
+
 int xs_fail_op(int neg_errno, const char *what)
 {
 	int code = -neg_errno;

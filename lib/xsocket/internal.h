@@ -36,6 +36,15 @@ int xs_fail_timeout(void);
 /* getaddrinfo/getnameinfo result code: EAI_SYSTEM becomes XS_ERR_OS. */
 int xs_fail_gai(int eai, const char *what);
 
+/* Copy a string result into the caller's buffer, or fail with ERANGE
+ * (saying how much is needed) without writing it. */
+int xs_copy_out(const char *src, char *buf, size_t len, const char *what);
+
+/* ---- addresses (addr.c) ---- */
+/* Python's text for a Bluetooth address; addr.c alone knows the layouts
+ * (glibc has no Bluetooth headers). */
+int xs_addr_bt_repr(const struct xs_addr *a, char *buf, size_t len);
+
 /* ---- logging (log.c) ---- */
 void xs_log(enum xs_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
