@@ -17,45 +17,102 @@
 #define SENDFILE_CHUNK (1u << 30) /* CPython's chunk bound */
 #define FALLBACK_CHUNK 8192
 
-/* One attempt; plain calls (one buffer, no ancillary data, no msg_flags
- * wanted) take the transport's one-buffer path when it has one. */
-static ssize_t recv_once(struct xs_sock *s, struct msghdr *m, int flags, bool plain)
-{
-	if (plain && s->tp->recv)
-		return s->tp->recv(s, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags,
-				   m->msg_name, &m->msg_namelen);
-	return s->tp->recvmsg(s, m, flags);
-}
-
-static ssize_t send_once(struct xs_sock *s, const struct msghdr *m, int flags, bool plain)
-{
-	if (plain && s->tp->send)
-		return s->tp->send(s, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags,
-				   m->msg_name, m->msg_namelen);
-	return s->tp->sendmsg(s, m, flags);
-}
-
-static ssize_t recv_loop(struct xs_sock *s, struct msghdr *m, int flags, bool plain,
-			 const char *what)
+static ssize_t recv_loop(struct xs_sock *s, struct msghdr *m, int flags, const char *what)
 {
 	struct xs_deadline dl = { 0 };
 	ssize_t n;
 
-	while ((n = recv_once(s, m, flags, plain)) < 0)
+	while ((n = s->tp->recvmsg(s, m, flags)) < 0)
 		if (xs_call_wait(s, (int)n, flags, POLLIN, &dl, what) < 0)
 			return -1;
 	return n;
 }
 
-static ssize_t send_loop(struct xs_sock *s, const struct msghdr *m, int flags, bool plain,
+static ssize_t send_loop(struct xs_sock *s, const struct msghdr *m, int flags,
 			 struct xs_deadline *dl, const char *what)
 {
 	ssize_t n;
 
-	while ((n = send_once(s, m, flags, plain)) < 0)
+	while ((n = s->tp->sendmsg(s, m, flags)) < 0)
 		if (xs_call_wait(s, (int)n, flags, POLLOUT, dl, what) < 0)
 			return -1;
 	return n;
+}
+
+/* One buffer, no ancillary data, no msg_flags wanted: the transport's
+ * one-buffer path when it has one, else a msghdr. first is the result of
+ * the attempt the caller already made (or -EAGAIN to make none). */
+static __attribute__((noinline)) ssize_t
+recv_plain_slow(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
+		socklen_t *fromlen, ssize_t first, const char *what)
+{
+	struct xs_deadline dl = { 0 };
+	ssize_t n = first;
+
+	if (!s->tp->recv) {
+		struct iovec iov = { buf, len };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_name = from,
+				    .msg_namelen = fromlen ? *fromlen : 0 };
+
+		n = recv_loop(s, &m, flags, what);
+		if (fromlen)
+			*fromlen = m.msg_namelen;
+		return n;
+	}
+	do {
+		if (xs_call_wait(s, (int)n, flags, POLLIN, &dl, what) < 0)
+			return -1;
+	} while ((n = s->tp->recv(s, buf, len, flags, from, fromlen)) < 0);
+	return n;
+}
+
+/* The hot path: one indirect call; anything else goes out of line. */
+static inline ssize_t recv_plain(struct xs_sock *s, void *buf, size_t len, int flags,
+				 struct sockaddr *from, socklen_t *fromlen, const char *what)
+{
+	ssize_t n = -EAGAIN;
+
+	if (__builtin_expect(s->tp->recv != NULL, 1)) {
+		n = s->tp->recv(s, buf, len, flags, from, fromlen);
+		if (__builtin_expect(n >= 0, 1))
+			return n;
+	}
+	return recv_plain_slow(s, buf, len, flags, from, fromlen, n, what);
+}
+
+static __attribute__((noinline)) ssize_t
+send_plain_slow(struct xs_sock *s, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen, struct xs_deadline *dl, ssize_t first,
+		const char *what)
+{
+	ssize_t n = first;
+
+	if (!s->tp->send) {
+		struct iovec iov = { (void *)buf, len };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_name = (void *)to,
+				    .msg_namelen = tolen };
+
+		return send_loop(s, &m, flags, dl, what);
+	}
+	do {
+		if (xs_call_wait(s, (int)n, flags, POLLOUT, dl, what) < 0)
+			return -1;
+	} while ((n = s->tp->send(s, buf, len, flags, to, tolen)) < 0);
+	return n;
+}
+
+static inline ssize_t send_plain(struct xs_sock *s, const void *buf, size_t len, int flags,
+				 const struct sockaddr *to, socklen_t tolen,
+				 struct xs_deadline *dl, const char *what)
+{
+	ssize_t n = -EAGAIN;
+
+	if (__builtin_expect(s->tp->send != NULL, 1)) {
+		n = s->tp->send(s, buf, len, flags, to, tolen);
+		if (__builtin_expect(n >= 0, 1))
+			return n;
+	}
+	return send_plain_slow(s, buf, len, flags, to, tolen, dl, n, what);
 }
 
 static int check_buf(const void *buf, size_t len, const char *what)
@@ -75,29 +132,22 @@ static void addr_from_msg(struct xs_addr *a, const struct xs_sock *s, socklen_t 
 
 ssize_t xs_recv(struct xs_sock *s, void *buf, size_t len, int flags)
 {
-	struct iovec iov = { buf, len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-
 	if (xs_sock_check(s) < 0 || check_buf(buf, len, "recv") < 0)
 		return -1;
-	return recv_loop(s, &m, flags, true, "recv");
+	return recv_plain(s, buf, len, flags, NULL, NULL, "recv");
 }
 
 ssize_t xs_recvfrom(struct xs_sock *s, void *buf, size_t len, int flags, struct xs_addr *from)
 {
-	struct iovec iov = { buf, len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	socklen_t fromlen = from ? sizeof(from->ss) : 0;
 	ssize_t n;
 
 	if (xs_sock_check(s) < 0 || check_buf(buf, len, "recvfrom") < 0)
 		return -1;
-	if (from) {
-		m.msg_name = &from->ss;
-		m.msg_namelen = sizeof(from->ss);
-	}
-	n = recv_loop(s, &m, flags, true, "recvfrom");
+	n = recv_plain(s, buf, len, flags, from ? (struct sockaddr *)&from->ss : NULL,
+		       from ? &fromlen : NULL, "recvfrom");
 	if (n >= 0 && from)
-		addr_from_msg(from, s, m.msg_namelen);
+		addr_from_msg(from, s, fromlen);
 	return n;
 }
 
@@ -126,7 +176,7 @@ ssize_t xs_recvmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt, void 
 	if (xs_sock_check(s) < 0 || check_iov(iov, iovcnt, "recvmsg") < 0 ||
 	    check_buf(ancbuf, ancbufsize, "recvmsg") < 0)
 		return -1;
-	n = recv_loop(s, &m, flags, false, "recvmsg");
+	n = recv_loop(s, &m, flags, "recvmsg");
 	if (n < 0)
 		return -1;
 	if (!info) {
@@ -142,53 +192,45 @@ ssize_t xs_recvmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt, void 
 
 ssize_t xs_send(struct xs_sock *s, const void *buf, size_t len, int flags)
 {
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct xs_deadline dl = { 0 };
 
 	if (xs_sock_check(s) < 0 || check_buf(buf, len, "send") < 0)
 		return -1;
-	return send_loop(s, &m, flags, true, &dl, "send");
+	return send_plain(s, buf, len, flags, NULL, 0, &dl, "send");
 }
 
 int xs_sendall(struct xs_sock *s, const void *buf, size_t len, int flags, size_t *nsent)
 {
 	struct xs_deadline dl = { 0 };
 	size_t done = 0;
-	int rc = 0;
+	ssize_t n = 0;
 
 	if (xs_sock_check(s) < 0 || check_buf(buf, len, "sendall") < 0)
 		return -1;
-	xs_deadline_start(s, &dl); /* one deadline for the whole call (v3.5) */
+	if (s->timeout > 0)
+		xs_deadline_start(s, &dl); /* one deadline for the whole call (v3.5) */
 	while (done < len) {
-		struct iovec iov = { (char *)buf + done, len - done };
-		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = send_loop(s, &m, flags, true, &dl, "sendall");
-
-		if (n < 0) {
-			rc = -1;
+		n = send_plain(s, (const char *)buf + done, len - done, flags, NULL, 0, &dl,
+			       "sendall");
+		if (n < 0)
 			break;
-		}
 		done += n;
 	}
 	if (nsent)
 		*nsent = done;
-	return rc;
+	return n < 0 ? -1 : 0;
 }
 
 ssize_t xs_sendto(struct xs_sock *s, const void *buf, size_t len, int flags,
 		  const struct xs_addr *to)
 {
-	struct iovec iov = { (void *)buf, len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct xs_deadline dl = { 0 };
 
 	if (xs_sock_check(s) < 0 || check_buf(buf, len, "sendto") < 0 ||
 	    xs_addr_check(s, to, "sendto") < 0)
 		return -1;
-	m.msg_name = (void *)&to->ss;
-	m.msg_namelen = to->len;
-	return send_loop(s, &m, flags, true, &dl, "sendto");
+	return send_plain(s, buf, len, flags, (const struct sockaddr *)&to->ss, to->len, &dl,
+			  "sendto");
 }
 
 ssize_t xs_sendmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt,
@@ -200,7 +242,7 @@ ssize_t xs_sendmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt,
 	} stack;
 	struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovcnt };
 	struct xs_deadline dl = { 0 };
-	size_t need = nanc ? xs_cmsg_build_size(anc, nanc) : 0;
+	size_t need;
 	ssize_t n;
 
 	if (xs_sock_check(s) < 0 || check_iov(iov, iovcnt, "sendmsg") < 0 ||
@@ -208,6 +250,7 @@ ssize_t xs_sendmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt,
 		return -1;
 	if (nanc && !anc)
 		return xs_fail_value(EINVAL, "sendmsg: %zu ancillary items but anc is NULL", nanc);
+	need = nanc ? xs_cmsg_build_size(anc, nanc) : 0;
 	if (to && to->family != AF_UNSPEC) {
 		m.msg_name = (void *)&to->ss;
 		m.msg_namelen = to->len;
@@ -223,7 +266,7 @@ ssize_t xs_sendmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt,
 		}
 		m.msg_controllen = need;
 	}
-	n = send_loop(s, &m, flags, false, &dl, "sendmsg");
+	n = send_loop(s, &m, flags, &dl, "sendmsg");
 out_free:
 	if (m.msg_control != stack.buf)
 		free(m.msg_control);

@@ -77,8 +77,16 @@ int xs_transport_ready(const struct xs_transport *tp);
 /* ---- sockets (sock.c) ---- */
 /* Allocate a handle around an fd the transport has adopted or opened. */
 struct xs_sock *xs_sock_new(const struct xs_transport *tp, int family, int type, int proto);
-/* 0 if s is usable, else -1 with EBADF in the record. */
-int xs_sock_check(const struct xs_sock *s);
+/* The error for a NULL or closed socket; returns -1. */
+int xs_sock_unusable(const struct xs_sock *s);
+/* 0 if s is usable, else -1 with the record filled (every call's first
+ * check, so inline). */
+static inline int xs_sock_check(const struct xs_sock *s)
+{
+	if (__builtin_expect(s && s->fd >= 0, 1))
+		return 0;
+	return xs_sock_unusable(s);
+}
 /* Apply a timeout to the transport's blocking state. */
 int xs_sock_apply_timeout(struct xs_sock *s, double timeout);
 /* Does addr fit the socket's family? 0, or -1 with XS_ERR_VALUE. */

@@ -17,10 +17,8 @@
 /* Seconds; < 0 is None. Read by every new socket, set rarely. */
 static double default_timeout = -1.0;
 
-int xs_sock_check(const struct xs_sock *s)
+int xs_sock_unusable(const struct xs_sock *s)
 {
-	if (__builtin_expect(s && s->fd >= 0, 1))
-		return 0;
 	if (!s)
 		return xs_fail_value(EINVAL, "socket handle is NULL");
 	return xs_fail_os(EBADF, "Bad file descriptor: the socket is closed");
