@@ -17,8 +17,12 @@ PLAIN = re.compile(r"^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$", re.M)
 SKIPPED = re.compile(r"\[SKIP\]")
 
 
+def output(entry):
+    return (entry.get("stdout") or "") + (entry.get("stderr") or "")
+
+
 def counts(entry):
-    out = entry.get("stdout", "") or ""
+    out = output(entry)
     m = CRITERION.search(out)
     if m:
         tested, passing, failing, crashing = map(int, m.groups())
@@ -51,7 +55,7 @@ def main(paths):
                       f"passed {p:4}  failed {fl:3}  skipped {s:3}  {e['duration']:6.1f}s")
     for build, e in failed_logs:
         print(f"\n==== {build}: {e['name']} ({e['result']}) ====")
-        print((e.get("stdout") or "")[-6000:])
+        print(output(e)[-6000:])
     print(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")
     return 1 if total[1] else 0
 

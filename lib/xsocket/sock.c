@@ -106,7 +106,9 @@ static struct xs_sock *wrap_fd(int fd, int family, int type, int proto)
 
 	if (xs_transport_ready(&xs_kernel_transport) < 0)
 		return NULL;
-	s = xs_sock_new(&xs_kernel_transport, family, type & ~TYPE_FLAGS, proto);
+	/* -1 asks the kernel; keep it intact for the transport to see. */
+	s = xs_sock_new(&xs_kernel_transport, family, type == -1 ? -1 : type & ~TYPE_FLAGS,
+			proto);
 	if (!s)
 		return NULL;
 	rc = xs_kernel_transport.adopt(s, fd);
