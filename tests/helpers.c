@@ -310,3 +310,17 @@ void install_counting_handler(int sig)
 	cr_assert_eq(sigaction(sig, &sa, NULL), 0);
 	signal_hits = 0;
 }
+
+struct xs_sock *pair[2];
+
+void stream_pair_open(void)
+{
+	cr_assert_eq(xs_socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0, "socketpair: %s",
+		     xs_last_error()->msg);
+}
+
+void stream_pair_close(void)
+{
+	xs_free(pair[0]);
+	xs_free(pair[1]);
+}

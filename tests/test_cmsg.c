@@ -15,38 +15,16 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "helpers.h"
 #include "xsocket.h"
 
-static struct xs_sock *pair[2];
-
-static void open_pair(void)
-{
-	cr_assert_eq(xs_socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0, "socketpair: %s",
-		     xs_last_error()->msg);
-}
-
-static void close_pair(void)
-{
-	xs_free(pair[0]);
-	xs_free(pair[1]);
-}
-
-TestSuite(cmsg, .init = open_pair, .fini = close_pair);
+TestSuite(cmsg, .init = stream_pair_open, .fini = stream_pair_close);
 
 /* A control buffer aligned for struct cmsghdr, as xs_recvmsg requires. */
 union ctl {
 	struct cmsghdr align;
 	unsigned char bytes[512];
 };
-
-static void assert_error(enum xs_errkind kind, int code)
-{
-	const struct xs_error *e = xs_last_error();
-
-	cr_assert_eq(e->kind, kind, "kind %s, expected %s (%s)", xs_errkind_name(e->kind),
-		     xs_errkind_name(kind), e->msg);
-	cr_assert_eq(e->code, code, "code %d, expected %d (%s)", e->code, code, e->msg);
-}
 
 static size_t open_fd_count(void)
 {

@@ -10,23 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "helpers.h"
 #include "xsocket.h"
 
-static struct xs_sock *pair[2];
-
-static void open_pair(void)
-{
-	cr_assert_eq(xs_socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0, "socketpair: %s",
-		     xs_last_error()->msg);
-}
-
-static void close_pair(void)
-{
-	xs_free(pair[0]);
-	xs_free(pair[1]);
-}
-
-TestSuite(makefile, .init = open_pair, .fini = close_pair);
+TestSuite(makefile, .init = stream_pair_open, .fini = stream_pair_close);
 
 /* Criterion runs each test in a fresh process, so parameters travel by
  * value: a mode is a small array, not a pointer to a literal. */
