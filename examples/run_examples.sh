@@ -79,6 +79,7 @@ run_pair() {
 	cli_out=$tmp/$name.client.out
 	cli_err=$tmp/$name.client.err
 
+	: >"$srv_out" # exists before the port poll reads it
 	$bounded "$dir/$2" "$4" 0 >"$srv_out" 2>"$srv_err" &
 	srv_pid=$!
 	pids="$pids $srv_pid"

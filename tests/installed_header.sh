@@ -31,6 +31,7 @@ libdir=$(dirname "$(find "$tmp/root" -name 'libxsocket.so*' | head -n 1)")
 leaked=$(nm -D --defined-only "$libdir/libxsocket.so" | awk '$2 ~ /[TDB]/ && $3 !~ /^xs_/ {print $3}')
 [ -z "$leaked" ] || fail "symbols exported without the xs_ prefix: $leaked"
 
+: >"$tmp/server.out" # exists before the poll below reads it
 "$build/examples/echo_server" 127.0.0.1 0 >"$tmp/server.out" &
 server_pid=$!
 port=

@@ -20,6 +20,7 @@ trap cleanup EXIT INT TERM
 
 # run_echo udp|tcp: a server on a free loopback port and a flood client.
 run_echo() {
+	: >"$tmp/server" # exists before the poll below reads it
 	"$xsocket" echo server "--$1" --bind 127.0.0.1 --port 0 --duration 6 >"$tmp/server" &
 	server_pid=$!
 	port=

@@ -45,6 +45,9 @@ field() {
 
 echo_pair() {
 	proto=$1
+	# Created here, not by the background redirection, so that polling it
+	# cannot race the server's start.
+	: >"$tmp/server.out"
 	"$xsocket" echo server "--$proto" --bind 127.0.0.1 --port 0 --duration 3 \
 		>"$tmp/server.out" &
 	server_pid=$!
