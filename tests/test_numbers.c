@@ -351,3 +351,23 @@ Test(numbers, successful_calls_leave_the_error_record_alone)
 	xs_has_ipv6();
 	assert_os_error_without_errno("protocol not found");
 }
+
+Test(numbers, null_arguments_are_value_errors_naming_the_argument)
+{
+	struct in_addr in;
+	char buf[64];
+
+	cr_assert_eq(xs_inet_pton(AF_INET, NULL, &in, sizeof(in)), -1);
+	cr_assert_eq(xs_last_error()->kind, XS_ERR_VALUE);
+	cr_assert(strstr(xs_last_error()->msg, "'ip'"), "%s", xs_last_error()->msg);
+	cr_assert_eq(xs_getaddrinfo("127.0.0.1", "80", 0, 0, 0, AI_NUMERICHOST, NULL), -1);
+	cr_assert(strstr(xs_last_error()->msg, "'res'"), "%s", xs_last_error()->msg);
+	cr_assert_eq(xs_gethostbyname(NULL, buf, sizeof(buf)), -1);
+	cr_assert_eq(xs_last_error()->code, EINVAL);
+	cr_assert_eq(xs_if_nametoindex(NULL), 0);
+	cr_assert_eq(xs_last_error()->kind, XS_ERR_VALUE);
+	cr_assert_null(xs_gethostbyaddr(NULL));
+	cr_assert_eq(xs_last_error()->kind, XS_ERR_VALUE);
+	cr_assert_eq(xs_getnameinfo(NULL, 0, buf, sizeof(buf), buf, sizeof(buf)), -1);
+	cr_assert(strstr(xs_last_error()->msg, "'sa'"), "%s", xs_last_error()->msg);
+}

@@ -2,8 +2,8 @@
 # Install what xsocket needs to build, test and run its demo on Debian 12.
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -eu
-packages="meson ninja-build gcc pkg-config libcriterion-dev python3 iproute2 util-linux
-valgrind netbase"
+packages="meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcriterion-dev python3
+iproute2 util-linux valgrind netbase"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Summarise meson test logs at the level of individual tests.
+"""Summarise meson test logs (and the fuzz summary) at the level of individual tests.
 
 meson counts a Criterion suite as one test; a person wants the tests in
 it. For each suite this reads Criterion's synthesis line (or our shell
@@ -41,6 +41,12 @@ def main(paths):
     failed_logs = []
     for path in paths:
         build = path.split("/")[0]
+        if not path.endswith(".json"):
+            p, fl, s = counts({"stdout": open(path).read(), "result": "OK"})
+            total = [total[0] + p, total[1] + fl, total[2] + s]
+            print(f"{build:16} {'libFuzzer targets':22} {'OK' if not fl else 'FAIL':8} "
+                  f"passed {p:4}  failed {fl:3}  skipped {s:3}")
+            continue
         with open(path) as f:
             for line in f:
                 e = json.loads(line)

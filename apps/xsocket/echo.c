@@ -61,11 +61,13 @@ const char *echo_proto_name(int type)
 
 int echo_resolve(const char *host, const char *port, int type, bool passive, struct xs_addr *out)
 {
-	struct xs_addrinfo *res;
+	struct xs_addrinfo *res = NULL;
 	int flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
 
-	if (xs_getaddrinfo(host, port, AF_UNSPEC, type, 0, flags, &res) < 0)
+	if (xs_getaddrinfo(host, port, AF_UNSPEC, type, 0, flags, &res) <= 0) {
+		xs_freeaddrinfo(res);
 		return -1;
+	}
 	*out = res->addr;
 	xs_freeaddrinfo(res);
 	return 0;

@@ -526,7 +526,8 @@ int xs_addr_from_sockaddr(struct xs_addr *a, const struct sockaddr *sa, socklen_
 	if (!sa)
 		return xs_fail_value(EINVAL, "%s: sa is NULL with len %u", __func__, (unsigned)len);
 	memcpy(&a->ss, sa, len);
-	return addr_done(a, sa->sa_family, proto, len);
+	/* Read the family from our aligned copy: sa may be any byte buffer. */
+	return addr_done(a, a->ss.ss_family, proto, len);
 }
 
 const struct sockaddr *xs_addr_sa(const struct xs_addr *a)

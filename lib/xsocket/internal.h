@@ -30,6 +30,10 @@ int xs_fail(enum xs_errkind kind, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 #define xs_fail_os(code, ...) xs_fail(XS_ERR_OS, (code), __VA_ARGS__)
 #define xs_fail_value(code, ...) xs_fail(XS_ERR_VALUE, (code), __VA_ARGS__)
+/* At the public boundary a NULL where the call needs a pointer is a
+ * ValueError naming the argument, never a crash. fn: a string literal. */
+#define XS_NONNULL(fn, arg)                                                          \
+	((arg) ? 0 : xs_fail_value(EINVAL, fn ": argument '" #arg "' must not be NULL"))
 /* An op's -errno turned into the record: "<what>: strerror" ; returns -1. */
 int xs_fail_op(int neg_errno, const char *what);
 int xs_fail_timeout(void);

@@ -82,6 +82,8 @@ int xs_getaddrinfo(const char *host, const char *port, int family, int type, int
 	char what[WHAT_LEN];
 	int rc, count;
 
+	if (XS_NONNULL("getaddrinfo", res) < 0)
+		return -1;
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc) {
 		snprintf(what, sizeof(what), "getaddrinfo(%s, %s)", host ? host : "NULL",
@@ -110,6 +112,9 @@ int xs_getnameinfo(const struct xs_addr *sa, int flags, char *host, size_t hostl
 	char h[NI_MAXHOST], s[NI_MAXSERV];
 	int rc;
 
+	if (XS_NONNULL("getnameinfo", sa) < 0 || XS_NONNULL("getnameinfo", host) < 0 ||
+	    XS_NONNULL("getnameinfo", serv) < 0)
+		return -1;
 	rc = getnameinfo((const struct sockaddr *)&sa->ss, sa->len, h, sizeof(h), s, sizeof(s),
 			 flags);
 	if (rc)
@@ -162,6 +167,8 @@ int xs_gethostbyname(const char *name, char *buf, size_t len)
 	struct sockaddr_storage ss;
 	char ip[INET_ADDRSTRLEN], what[WHAT_LEN];
 
+	if (XS_NONNULL("gethostbyname", name) < 0 || XS_NONNULL("gethostbyname", buf) < 0)
+		return -1;
 	snprintf(what, sizeof(what), "gethostbyname(%s)", name);
 	if (resolve_host(name, AF_INET, &ss, what) < 0)
 		return -1;
@@ -296,6 +303,8 @@ struct xs_hostent *xs_gethostbyname_ex(const char *name)
 	struct hostent_key key = { .name = name, .ss = &ss };
 	char what[WHAT_LEN];
 
+	if (XS_NONNULL("gethostbyname_ex", name) < 0)
+		return NULL;
 	snprintf(what, sizeof(what), "gethostbyname_ex(%s)", name);
 	if (resolve_host(name, AF_INET, &ss, what) < 0)
 		return NULL;
@@ -308,6 +317,8 @@ struct xs_hostent *xs_gethostbyaddr(const char *ip_address)
 	struct hostent_key key = { .name = ip_address, .ss = &ss };
 	char what[WHAT_LEN];
 
+	if (XS_NONNULL("gethostbyaddr", ip_address) < 0)
+		return NULL;
 	snprintf(what, sizeof(what), "gethostbyaddr(%s)", ip_address);
 	if (resolve_host(ip_address, AF_UNSPEC, &ss, what) < 0)
 		return NULL;
@@ -325,6 +336,8 @@ int xs_gethostname(char *buf, size_t len)
 {
 	char name[HOST_NAME_MAX + 1];
 
+	if (XS_NONNULL("gethostname", buf) < 0)
+		return -1;
 	if (gethostname(name, sizeof(name)) < 0)
 		return xs_fail_os(errno, "gethostname: %s", strerror(errno));
 	return xs_copy_out(name, buf, len, "gethostname");
@@ -332,9 +345,12 @@ int xs_gethostname(char *buf, size_t len)
 
 int xs_sethostname(const char *name)
 {
-	size_t len = strlen(name);
+	size_t len;
 	int err;
 
+	if (XS_NONNULL("sethostname", name) < 0)
+		return -1;
+	len = strlen(name);
 	if (sethostname(name, len) == 0)
 		return 0;
 	err = errno;
@@ -413,6 +429,8 @@ int xs_getfqdn(const char *name, char *buf, size_t len)
 	char *query;
 	int rc;
 
+	if (XS_NONNULL("getfqdn", buf) < 0)
+		return -1;
 	query = fqdn_query(name);
 	if (!query)
 		return -1;

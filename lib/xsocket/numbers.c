@@ -34,6 +34,8 @@ int xs_getprotobyname(const char *name)
 	char buf[ENTRY_BUF];
 	int rc;
 
+	if (XS_NONNULL("getprotobyname", name) < 0)
+		return -1;
 	rc = getprotobyname_r(name, &pe, buf, sizeof(buf), &res);
 	if (rc == ERANGE)
 		return xs_fail_os(ERANGE, "getprotobyname(%s): entry larger than %d bytes", name,
@@ -49,6 +51,8 @@ int xs_getservbyname(const char *service, const char *proto)
 	char buf[ENTRY_BUF];
 	int rc;
 
+	if (XS_NONNULL("getservbyname", service) < 0)
+		return -1;
 	rc = getservbyname_r(service, proto, &se, buf, sizeof(buf), &res);
 	if (rc == ERANGE)
 		return xs_fail_os(ERANGE, "getservbyname(%s): entry larger than %d bytes",
@@ -64,6 +68,8 @@ int xs_getservbyport(int port, const char *proto, char *buf, size_t len)
 	char entry[ENTRY_BUF];
 	int rc;
 
+	if (XS_NONNULL("getservbyport", buf) < 0)
+		return -1;
 	if (port < 0 || port > 0xffff)
 		return xs_fail_value(EOVERFLOW, "getservbyport: port must be 0-65535.");
 	rc = getservbyport_r(htons(port), proto, &se, entry, sizeof(entry), &res);
@@ -79,6 +85,9 @@ int xs_getservbyport(int port, const char *proto, char *buf, size_t len)
 
 int xs_inet_aton(const char *ip, struct in_addr *out)
 {
+	if (XS_NONNULL("inet_aton", ip) < 0 || XS_NONNULL("inet_aton", out) < 0)
+		return -1;
+
 	/* inet_aton, unlike inet_pton, takes the short forms ("127.1"). */
 	if (!inet_aton(ip, out))
 		return xs_fail_os(0, "illegal IP address string passed to inet_aton");
@@ -89,6 +98,8 @@ int xs_inet_ntoa(struct in_addr in, char *buf, size_t len)
 {
 	char text[INET_ADDRSTRLEN];
 
+	if (XS_NONNULL("inet_ntoa", buf) < 0)
+		return -1;
 	inet_ntop(AF_INET, &in, text, sizeof(text));
 	return xs_copy_out(text, buf, len, "inet_ntoa");
 }
@@ -111,6 +122,8 @@ int xs_inet_pton(int af, const char *ip, void *out, size_t outlen)
 	unsigned char packed[sizeof(struct in6_addr)];
 	int rc;
 
+	if (XS_NONNULL("inet_pton", ip) < 0 || XS_NONNULL("inet_pton", out) < 0)
+		return -1;
 	rc = inet_pton(af, ip, packed);
 	if (rc < 0)
 		return xs_fail_os(errno, "inet_pton: address family %d: %s", af, strerror(errno));
@@ -127,6 +140,8 @@ int xs_inet_ntop(int af, const void *packed, size_t packedlen, char *buf, size_t
 {
 	char text[INET6_ADDRSTRLEN];
 
+	if (XS_NONNULL("inet_ntop", packed) < 0 || XS_NONNULL("inet_ntop", buf) < 0)
+		return -1;
 	if (!packed_len(af))
 		return xs_fail_value(EAFNOSUPPORT, "unknown address family %d", af);
 	if (packedlen != packed_len(af))
@@ -181,6 +196,8 @@ struct xs_ifname *xs_if_nameindex(size_t *count)
 	struct xs_ifname *v;
 	size_t n = 0;
 
+	if (XS_NONNULL("if_nameindex", count) < 0)
+		return NULL;
 	if (!ifs) {
 		xs_fail_os(errno, "if_nameindex: %s", strerror(errno));
 		return NULL;
@@ -204,8 +221,11 @@ void xs_free_ifnames(struct xs_ifname *v, size_t count)
 
 unsigned xs_if_nametoindex(const char *name)
 {
-	unsigned index = if_nametoindex(name);
+	unsigned index;
 
+	if (XS_NONNULL("if_nametoindex", name) < 0)
+		return 0;
+	index = if_nametoindex(name);
 	if (!index)
 		xs_fail_os(errno, "no interface with this name");
 	return index;
@@ -215,6 +235,8 @@ int xs_if_indextoname(unsigned index, char *buf, size_t len)
 {
 	char name[IF_NAMESIZE];
 
+	if (XS_NONNULL("if_indextoname", buf) < 0)
+		return -1;
 	if (!if_indextoname(index, name))
 		return xs_fail_os(errno, "if_indextoname(%u): %s", index, strerror(errno));
 	return xs_copy_out(name, buf, len, "if_indextoname");
