@@ -259,8 +259,9 @@ struct xs_msginfo {
 	size_t anclen;       /* bytes of native control data in ancbuf */
 };
 /* Scatter receive with ancillary data (recvmsg / recvmsg_into). ancbuf must
- * be aligned for struct cmsghdr; NULL when ancbufsize is 0. If the call
- * fails after data arrived, SCM_RIGHTS descriptors received are closed. */
+ * be aligned for struct cmsghdr; NULL when ancbufsize is 0. info may be
+ * NULL; descriptors received by SCM_RIGHTS are then closed, since the
+ * caller could not find them. */
 ssize_t xs_recvmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt, void *ancbuf,
 		   size_t ancbufsize, int flags, struct xs_msginfo *info);
 /* Items of a received control buffer, Python's truncation rules applied

@@ -1,8 +1,8 @@
 /*
  * conn.c — binding, listening, accepting and connecting, including the
  * connect-with-timeout sequence of §2.9 (connect, EINPROGRESS, wait for
- * POLLOUT, SO_ERROR) and the two conveniences built on them,
- * create_connection and create_server.
+ * POLLOUT, SO_ERROR). create.c builds create_connection and
+ * create_server on these calls.
  */
 #include <errno.h>
 #include <poll.h>

@@ -1,9 +1,11 @@
 /*
  * data.c — the data calls: recv, recvfrom, recvmsg, send, sendall,
- * sendto, sendmsg and sendfile. Each builds a msghdr once, then loops on
- * the transport's primitive; xs_call_wait decides what an EAGAIN or an
- * EINTR means in the socket's mode. The common path — data or room is
- * there — is one indirect call and no clock read.
+ * sendto, sendmsg and sendfile. One-buffer calls go to the transport's
+ * send/recv op, the others through a msghdr; either way the first
+ * attempt is inlined and an EAGAIN or EINTR goes out of line to
+ * xs_call_wait, which decides what it means in the socket's mode. The
+ * common path — data or room is there — is one indirect call and no
+ * clock read.
  */
 #include <errno.h>
 #include <poll.h>

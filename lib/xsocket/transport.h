@@ -8,16 +8,18 @@
  * wrong family. Every op returns 0 / a count, or -errno; the core turns
  * that into the public error record in one place.
  *
- * A data op (sendmsg, recvmsg, accept, connect) never blocks, returning
- * -EAGAIN (or -EINPROGRESS) instead; the core then waits with wait() and
- * retries, so the core alone implements timeouts, deadlines and PEP 475
- * retries. The one exception: a transport that has set_blocking lets the
- * core put a socket in blocking mode (timeout None), where its ops block
- * themselves as the system calls do — one call instead of two on the
- * common path — and an -EAGAIN they still return there (MSG_DONTWAIT,
- * SO_RCVTIMEO) is reported to the caller, as CPython does.
+ * A data op (send, recv, sendmsg, recvmsg, accept, connect) never
+ * blocks, returning -EAGAIN (or -EINPROGRESS) instead; the core then waits
+ * with wait() and retries, so the core alone implements timeouts,
+ * deadlines and PEP 475 retries. The one exception: a transport that has
+ * set_blocking lets the core put a socket in blocking mode (timeout None),
+ * where its ops block themselves as the system calls do — one call where
+ * the wait loop would make three (attempt, wait, attempt) — and an -EAGAIN
+ * they still return there (MSG_DONTWAIT, SO_RCVTIMEO) is reported to the
+ * caller, as CPython does.
+ *
  * An op a transport cannot do is left NULL; the core answers EOPNOTSUPP
- * with a message naming the transport.
+ * (ENOPROTOOPT for the option calls) with a message naming the transport.
  */
 #ifndef XS_TRANSPORT_H
 #define XS_TRANSPORT_H
