@@ -35,12 +35,12 @@ const char *xs_transport_at(size_t i)
 
 const char *xs_transport_list(void)
 {
-	static char list[128];
+	static __thread char list[128]; /* per thread: no race on first use */
+	size_t used = 0;
 
-	if (!list[0])
-		for (size_t i = 0; i < NBUILTIN; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-				 i ? ", " : "", builtin[i]->name);
+	for (size_t i = 0; i < NBUILTIN && used < sizeof(list); i++)
+		used += snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+				 builtin[i]->name);
 	return list;
 }
 
