@@ -94,11 +94,11 @@ void skip_unless_kernel(int family, int type, int proto, const char *why);
 /* A TCP socket listening on loopback port 0; *bound (may be NULL) gets its
  * address. */
 struct xs_sock *tcp_listener(int family, int backlog, struct xs_addr *bound);
-/* A connected TCP pair over loopback: client side, accepted side. */
 /* An AF_UNIX stream socketpair in `pair`, as a suite fixture (.init/.fini). */
 extern struct xs_sock *pair[2];
 void stream_pair_open(void);
 void stream_pair_close(void);
+/* A connected TCP pair over loopback: client side, accepted side. */
 void tcp_pair(int family, struct xs_sock **client, struct xs_sock **server);
 /* Two UDP sockets bound to loopback port 0 and their addresses (may be NULL). */
 void udp_pair(int family, struct xs_sock **a, struct xs_sock **b, struct xs_addr *addr_a,

@@ -537,3 +537,14 @@ Test(addr, bound_unix_addresses_come_back_from_the_kernel_unchanged)
 	expect_kernel_round_trip(&a, SOCK_DGRAM, want);
 	unlink(path);
 }
+
+Test(addr, format_refuses_a_length_larger_than_the_storage)
+{
+	struct xs_addr a;
+	char buf[256];
+
+	cr_assert_eq(xs_addr_unix_bytes(&a, "\0name", 5), 0);
+	a.len = 1000;
+	cr_assert_eq(xs_addr_format(&a, buf, sizeof(buf)), -1);
+	cr_assert_eq(xs_last_error()->kind, XS_ERR_VALUE);
+}

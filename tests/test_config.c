@@ -172,3 +172,9 @@ Test(config, log_handler_stays_quiet_below_the_level)
 	cr_assert_str_empty(logged);
 	xs_free(s);
 }
+
+Test(config, asking_about_dual_stack_does_not_freeze_the_configuration)
+{
+	xs_has_dualstack_ipv6();
+	cr_assert_eq(xs_config_set("log", "info"), 0, "%s", xs_last_error()->msg);
+}

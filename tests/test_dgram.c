@@ -300,3 +300,18 @@ Test(dgram, recvfrom_on_a_socketpair_reports_no_address)
 	xs_free(p[0]);
 	xs_free(p[1]);
 }
+
+Test(dgram, sendall_of_nothing_sends_one_empty_datagram)
+{
+	struct xs_sock *a, *b;
+	struct xs_addr addr_b;
+	char buf[8];
+
+	udp_pair(AF_INET, &a, &b, NULL, &addr_b);
+	CHECK(xs_connect(a, &addr_b));
+	CHECK(xs_sendall(a, "", 0, 0, NULL));
+	CHECK(xs_settimeout(b, 2.0));
+	cr_assert_eq(xs_recv(b, buf, sizeof(buf), 0), 0, "%s", xs_last_error()->msg);
+	xs_free(a);
+	xs_free(b);
+}

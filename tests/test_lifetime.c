@@ -415,3 +415,61 @@ Test(lifetime, a_dup_honours_the_copied_timeout)
 	xs_free(a);
 	xs_free(b);
 }
+
+Test(lifetime, settimeout_resets_a_flag_a_dup_changed, .timeout = 10)
+{
+	struct xs_sock *p[2], *d;
+	char c;
+
+	CHECK(xs_socketpair(AF_UNIX, SOCK_STREAM, 0, p));
+	CHECK_PTR(d = xs_dup(p[0]));
+	CHECK(xs_settimeout(d, 0.0)); /* the duplicate shares the O_NONBLOCK flag */
+	CHECK(xs_setblocking(p[0], 1));
+	cr_assert_eq(fcntl(xs_fileno(p[0]), F_GETFL) & O_NONBLOCK, 0);
+	CHECK(xs_send(p[1], "x", 1, 0));
+	cr_assert_eq(xs_recv(p[0], &c, 1, 0), 1);
+	xs_free(d);
+	xs_free(p[0]);
+	xs_free(p[1]);
+}
+
+Test(lifetime, fromfd_leaves_the_callers_descriptor_flags_alone)
+{
+	int fds[2], flags;
+	struct xs_sock *s;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+	CHECK_PTR(s = xs_fromfd(fds[0], AF_UNIX, SOCK_STREAM, 0));
+	flags = fcntl(fds[0], F_GETFL);
+	cr_assert(flags & O_NONBLOCK, "fromfd in blocking mode must not clear the caller's flag");
+	cr_assert_lt(xs_gettimeout(s), 0.0);
+	xs_free(s);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(lifetime, adopt_with_sock_nonblock_starts_non_blocking)
+{
+	int fds[2];
+	struct xs_sock *s;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	CHECK_PTR(s = xs_socket_adopt(fds[0], AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0));
+	cr_assert_eq(xs_gettimeout(s), 0.0);
+	cr_assert_eq(xs_type(s), SOCK_STREAM);
+	cr_assert(fcntl(fds[0], F_GETFL) & O_NONBLOCK);
+	xs_free(s);
+	close(fds[1]);
+}
+
+Test(lifetime, adopting_a_pipe_is_enotsock_even_with_every_argument_given)
+{
+	int fds[2];
+
+	cr_assert_eq(pipe(fds), 0);
+	cr_assert_null(xs_socket_adopt(fds[0], AF_INET, SOCK_STREAM, 0));
+	assert_os_error(ENOTSOCK);
+	cr_assert_neq(fcntl(fds[0], F_GETFD), -1, "the caller's descriptor stays open");
+	close(fds[0]);
+	close(fds[1]);
+}

@@ -708,3 +708,72 @@ Test(stream, msg_dontwait_on_a_blocking_socket_fails_with_eagain_at_once)
 	xs_free(c);
 	xs_free(srv);
 }
+
+Test(stream, sendfile_to_a_closed_peer_is_epipe_not_a_killed_process, .timeout = 10)
+{
+	struct xs_sock *p[2];
+	char path[] = "/tmp/xs-sendfile-XXXXXX";
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	cr_assert_eq(write(fd, "0123456789", 10), 10);
+	CHECK(xs_socketpair(AF_UNIX, SOCK_STREAM, 0, p));
+	CHECK(xs_close(p[1]));
+	cr_assert_eq(xs_sendfile(p[0], fd, 2, 0), -1);
+	assert_os_error(EPIPE);
+	cr_assert_eq(lseek(fd, 0, SEEK_CUR), 10, "nothing sent: the position stays");
+	xs_free(p[0]);
+	xs_free(p[1]);
+	close(fd);
+}
+
+Test(stream, sendfile_reads_a_pipe_with_the_send_loop, .timeout = 10)
+{
+	struct xs_sock *p[2];
+	char buf[32] = { 0 };
+	int pipefd[2];
+
+	cr_assert_eq(pipe(pipefd), 0);
+	cr_assert_eq(write(pipefd[1], "through a pipe", 14), 14);
+	close(pipefd[1]);
+	CHECK(xs_socketpair(AF_UNIX, SOCK_STREAM, 0, p));
+	cr_assert_eq(xs_sendfile(p[0], pipefd[0], 0, 0), 14, "%s", xs_last_error()->msg);
+	cr_assert_eq(xs_recv(p[1], buf, sizeof(buf), 0), 14);
+	cr_assert_str_eq(buf, "through a pipe");
+	cr_assert_eq(xs_sendfile(p[0], pipefd[0], 5, 0), -1, "a pipe cannot start at an offset");
+	assert_error(XS_ERR_VALUE, EINVAL);
+	close(pipefd[0]);
+	xs_free(p[0]);
+	xs_free(p[1]);
+}
+
+Test(stream, timed_unix_connect_to_a_full_backlog_fails_instead_of_pretending, .timeout = 10)
+{
+	struct xs_sock *l, *c1, *c2 = NULL, *c3;
+	struct xs_addr a;
+	char name[64];
+	int i, rc = 0;
+
+	unique_abstract_addr(&a, name, sizeof(name), "backlog");
+	CHECK_PTR(l = xs_socket(AF_UNIX, SOCK_STREAM, 0));
+	CHECK(xs_bind(l, &a));
+	CHECK(xs_listen(l, 0));
+	CHECK_PTR(c1 = xs_socket(AF_UNIX, SOCK_STREAM, 0));
+	CHECK(xs_connect(c1, &a));
+	/* Fill whatever the kernel's minimum backlog is, non-blocking. */
+	for (i = 0; i < 8 && rc == 0; i++) {
+		xs_free(c2);
+		CHECK_PTR(c2 = xs_socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0));
+		rc = xs_connect_ex(c2, &a);
+	}
+	cr_assert_eq(rc, EAGAIN, "the backlog never filled: connect_ex gave %d", rc);
+	CHECK_PTR(c3 = xs_socket(AF_UNIX, SOCK_STREAM, 0));
+	CHECK(xs_settimeout(c3, 0.5));
+	cr_assert_eq(xs_connect(c3, &a), -1, "a connect that never started must not succeed");
+	assert_os_error(EAGAIN);
+	xs_free(c3);
+	xs_free(c2);
+	xs_free(c1);
+	xs_free(l);
+}

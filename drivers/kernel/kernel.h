@@ -5,7 +5,9 @@
 #ifndef XS_KERNEL_H
 #define XS_KERNEL_H
 
-#include "internal.h"
+#include <sys/types.h>
+
+#include "transport.h"
 
 ssize_t kernel_sendmsg(struct xs_sock *s, const struct msghdr *m, int flags);
 ssize_t kernel_recvmsg(struct xs_sock *s, struct msghdr *m, int flags);

@@ -10,6 +10,8 @@
  * using xsocket, instead of being killed.
  */
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
@@ -46,9 +48,25 @@ ssize_t kernel_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct 
 	return n < 0 ? -errno : n;
 }
 
+/* sendfile(2) has no MSG_NOSIGNAL: block SIGPIPE in this thread for the
+ * call, and consume the one it raised unless one was already pending. */
 ssize_t kernel_sendfile(struct xs_sock *s, int in_fd, off_t *offset, size_t count)
 {
-	ssize_t n = sendfile(s->fd, in_fd, offset, count);
+	static const struct timespec now = { 0, 0 };
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+	ssize_t n;
+	int err;
 
-	return n < 0 ? -errno : n;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	n = sendfile(s->fd, in_fd, offset, count);
+	err = errno;
+	if (n < 0 && err == EPIPE && !was_pending)
+		sigtimedwait(&pipe_set, NULL, &now);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return n < 0 ? -err : n;
 }

@@ -28,23 +28,28 @@ static int kernel_open(struct xs_sock *s, int family, int type, int proto)
 	return 0;
 }
 
-/* Learn what the caller left as -1 from the kernel (CPython 3.7+). */
+/* What the caller left as -1, from the kernel (CPython 3.7+). */
 static int ask_kernel(int fd, int opt, int *value)
 {
 	socklen_t len = sizeof(*value);
+	int got;
 
-	if (*value != -1)
-		return 0;
-	return getsockopt(fd, SOL_SOCKET, opt, value, &len) < 0 ? -errno : 0;
+	if (getsockopt(fd, SOL_SOCKET, opt, &got, &len) < 0)
+		return -errno;
+	if (*value == -1)
+		*value = got;
+	return 0;
 }
 
+/* Asking for SO_TYPE always also checks that fd is a socket (ENOTSOCK),
+ * as CPython does even when every argument is given. */
 static int kernel_adopt(struct xs_sock *s, int fd)
 {
-	int rc = ask_kernel(fd, SO_DOMAIN, &s->family);
+	int rc = ask_kernel(fd, SO_TYPE, &s->type);
 
-	if (rc == 0)
-		rc = ask_kernel(fd, SO_TYPE, &s->type);
-	if (rc == 0)
+	if (rc == 0 && s->family == -1)
+		rc = ask_kernel(fd, SO_DOMAIN, &s->family);
+	if (rc == 0 && s->proto == -1)
 		rc = ask_kernel(fd, SO_PROTOCOL, &s->proto);
 	if (rc < 0)
 		return rc;
@@ -112,11 +117,8 @@ static int kernel_accept(struct xs_sock *s, struct xs_sock *child, struct xs_add
 	if (fd < 0)
 		return -errno;
 	child->fd = fd;
-	if (peer) {
+	if (peer)
 		peer->len = len;
-		peer->family = len ? peer->ss.ss_family : AF_UNSPEC;
-		peer->proto = 0;
-	}
 	return 0;
 }
 
@@ -147,22 +149,15 @@ static int name_of(int fd, struct xs_addr *out,
 {
 	socklen_t len = sizeof(out->ss);
 
-	out->proto = 0;
 	if (get(fd, (struct sockaddr *)&out->ss, &len) < 0)
 		return -errno;
 	out->len = len;
-	out->family = len >= sizeof(sa_family_t) ? out->ss.ss_family : AF_UNSPEC;
 	return 0;
 }
 
 static int kernel_getsockname(const struct xs_sock *s, struct xs_addr *out)
 {
-	int rc = name_of(s->fd, out, getsockname);
-
-	/* An unbound AF_UNIX socket has a family but no name (Python ''). */
-	if (rc == 0 && out->family == AF_UNSPEC)
-		out->family = s->family;
-	return rc;
+	return name_of(s->fd, out, getsockname);
 }
 
 static int kernel_getpeername(const struct xs_sock *s, struct xs_addr *out)

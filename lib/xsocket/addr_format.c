@@ -281,6 +281,10 @@ int xs_addr_format(const struct xs_addr *a, char *buf, size_t len)
 
 	if (!a || !buf)
 		return xs_fail_value(EINVAL, "%s: %s is NULL", __func__, a ? "buf" : "the address");
+	if (a->len > sizeof(a->ss))
+		return xs_fail_value(EINVAL, "%s: address length %u is larger than a sockaddr_storage "
+				     "(build the address with an xs_addr_* constructor)", __func__,
+				     (unsigned)a->len);
 	if (a->family == AF_UNSPEC || !a->len)
 		put(&o, "None");
 	else

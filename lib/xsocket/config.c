@@ -20,6 +20,7 @@
 struct config_entry {
 	char key[64];
 	char value[MAX_VALUE];
+	bool too_long; /* from the environment: refused at first use, naming the key */
 };
 
 static struct config_entry entries[MAX_KEYS];
@@ -155,6 +156,7 @@ static int check_value(const char *key, const char *value)
 	return 0;
 }
 
+/* Only known keys are stored, and MAX_KEYS is well above their number. */
 static void entry_store(const char *key, const char *value)
 {
 	struct config_entry *e = entry_find(key);
@@ -165,8 +167,9 @@ static void entry_store(const char *key, const char *value)
 		return;
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	snprintf(e->value, sizeof(e->value), "%s", value);
+	e->too_long = strlen(value) >= sizeof(e->value);
 	if (!strcmp(key, "log") && word_index(log_levels, value) >= 0)
-		log_level = word_index(log_levels, value);
+		__atomic_store_n(&log_level, word_index(log_levels, value), __ATOMIC_RELAXED);
 }
 
 /* XSOCKET_XDP_IFACE for "xdp.iface". */
@@ -192,6 +195,7 @@ static void env_load_key(const char *key)
 
 static void env_load(void)
 {
+	pthread_mutex_lock(&config_lock);
 	for (int i = 0; core_keys[i]; i++)
 		env_load_key(core_keys[i]);
 	for (size_t t = 0; xs_transport_at(t); t++) {
@@ -203,6 +207,7 @@ static void env_load(void)
 			env_load_key(key);
 		}
 	}
+	pthread_mutex_unlock(&config_lock);
 }
 
 static void env_load_once(void)
@@ -237,7 +242,10 @@ const char *xs_config_value(const char *key)
 	struct config_entry *e;
 
 	env_load_once();
+	pthread_mutex_lock(&config_lock);
 	e = entry_find(key);
+	pthread_mutex_unlock(&config_lock);
+	/* Stable from the first socket on, when sets are refused. */
 	return e ? e->value : NULL;
 }
 
@@ -267,7 +275,7 @@ int xs_config_get(const char *key, char *buf, size_t len)
 int xs_config_log_level(void)
 {
 	env_load_once();
-	return log_level;
+	return __atomic_load_n(&log_level, __ATOMIC_RELAXED);
 }
 
 void xs_config_freeze(void)
@@ -321,9 +329,16 @@ int xs_config_transport_for(int family, const char **name)
 
 int xs_config_ready(void)
 {
+	int rc = 0;
+
 	env_load_once();
-	for (size_t i = 0; i < nentries; i++)
-		if (check_value(entries[i].key, entries[i].value) < 0)
-			return -1;
-	return 0;
+	pthread_mutex_lock(&config_lock);
+	for (size_t i = 0; i < nentries && rc == 0; i++)
+		if (entries[i].too_long)
+			rc = xs_fail_value(EINVAL, "value of key '%s' is longer than %d bytes",
+					   entries[i].key, MAX_VALUE - 1);
+		else
+			rc = check_value(entries[i].key, entries[i].value);
+	pthread_mutex_unlock(&config_lock);
+	return rc;
 }

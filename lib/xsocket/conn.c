@@ -85,6 +85,8 @@ struct xs_sock *xs_accept(struct xs_sock *s, struct xs_addr *peer)
 	while ((rc = s->tp->accept(s, child, peer)) < 0)
 		if (xs_call_wait(s, rc, 0, POLLIN, &dl, "accept") < 0)
 			goto out_free;
+	if (peer)
+		xs_addr_settle(peer, s, peer->len);
 	/* §1.7.3: the accepted socket takes the default timeout, whatever the
 	 * listener's mode; it arrives blocking from accept4. */
 	if (xs_sock_apply_timeout(child, xs_getdefaulttimeout()) == 0)
@@ -127,7 +129,9 @@ static int connect_common(struct xs_sock *s, const struct xs_addr *a, int *os_er
 	rc = s->tp->connect(s, a);
 	if (rc == 0)
 		return 0;
-	bool in_progress = rc == -EINPROGRESS || rc == -EAGAIN;
+	/* Only EINPROGRESS means the connection is under way: AF_UNIX answers
+	 * EAGAIN for a full backlog, and nothing was started then. */
+	bool in_progress = rc == -EINPROGRESS;
 	bool waits = (rc == -EINTR && s->timeout != 0.0) ||
 		     (in_progress && (s->timeout > 0 || (s->timeout < 0 && !s->tp->set_blocking)));
 
@@ -175,7 +179,13 @@ static int name_call(const struct xs_sock *s, struct xs_addr *out, const char *w
 		return xs_fail_os(EOPNOTSUPP, "%s: not supported by transport %s", what,
 				  s->tp->name);
 	rc = op(s, out);
-	return rc < 0 ? xs_fail_op(rc, what) : 0;
+	if (rc < 0)
+		return xs_fail_op(rc, what);
+	xs_addr_settle(out, s, out->len);
+	/* An unbound AF_UNIX socket has a family but no name (Python ''). */
+	if (out->family == AF_UNSPEC && op == s->tp->getsockname)
+		out->family = s->family;
+	return 0;
 }
 
 int xs_getsockname(const struct xs_sock *s, struct xs_addr *out)

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -100,14 +101,15 @@ struct xs_sock *xs_create_server(const struct xs_addr *a, int backlog, int reuse
 	return NULL;
 }
 
+/* A question about the host, answered with a bare kernel socket: it must
+ * neither freeze the configuration nor touch the error record. */
 int xs_has_dualstack_ipv6(void)
 {
-	struct xs_sock *s = xs_socket(AF_INET6, SOCK_STREAM, 0);
-	int ok;
+	int off = 0, fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
 
-	if (!s)
+	if (fd < 0)
 		return 0;
-	ok = xs_setsockopt_int(s, IPPROTO_IPV6, IPV6_V6ONLY, 0) == 0;
-	xs_free(s);
+	ok = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == 0;
+	close(fd);
 	return ok;
 }

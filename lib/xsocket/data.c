@@ -124,14 +124,6 @@ static int check_buf(const void *buf, size_t len, const char *what)
 	return 0;
 }
 
-/* An address the kernel (or transport) wrote back, as an xs_addr. */
-static void addr_from_msg(struct xs_addr *a, const struct xs_sock *s, socklen_t len)
-{
-	a->len = len;
-	a->family = len >= sizeof(sa_family_t) ? a->ss.ss_family : AF_UNSPEC;
-	a->proto = (s->family == AF_BLUETOOTH || s->family == AF_CAN) ? s->proto : 0;
-}
-
 ssize_t xs_recv(struct xs_sock *s, void *buf, size_t len, int flags)
 {
 	if (xs_sock_check(s) < 0 || check_buf(buf, len, "recv") < 0)
@@ -153,7 +145,7 @@ ssize_t xs_recvfrom(struct xs_sock *s, void *buf, size_t len, int flags, struct 
 	n = recv_plain(s, buf, len, flags, from ? (struct sockaddr *)&from->ss : NULL,
 		       from ? &fromlen : NULL, "recvfrom");
 	if (n >= 0 && from)
-		addr_from_msg(from, s, fromlen);
+		xs_addr_settle(from, s, fromlen);
 	return n;
 }
 
@@ -192,7 +184,7 @@ ssize_t xs_recvmsg(struct xs_sock *s, const struct iovec *iov, int iovcnt, void 
 	}
 	info->msg_flags = m.msg_flags;
 	info->anclen = m.msg_control ? m.msg_controllen : 0;
-	addr_from_msg(from, s, m.msg_namelen);
+	xs_addr_settle(from, s, m.msg_namelen);
 	return n;
 }
 
@@ -215,13 +207,14 @@ int xs_sendall(struct xs_sock *s, const void *buf, size_t len, int flags, size_t
 		return -1;
 	if (s->timeout > 0)
 		xs_deadline_start(s, &dl); /* one deadline for the whole call (v3.5) */
-	while (done < len) {
+	/* do/while: an empty sendall still sends one (empty) datagram. */
+	do {
 		n = send_plain(s, (const char *)buf + done, len - done, flags, NULL, 0, &dl,
 			       "sendall");
 		if (n < 0)
 			break;
 		done += n;
-	}
+	} while (done < len);
 	if (nsent)
 		*nsent = done;
 	return n < 0 ? -1 : 0;
@@ -279,17 +272,19 @@ out_free:
 	return n;
 }
 
-/* The send() loop for what sendfile(2) cannot take (not a regular file, or
- * a transport without sendfile). */
-static ssize_t sendfile_copy(struct xs_sock *s, int in_fd, off_t *offset, size_t count)
+/* The send() loop for what sendfile(2) cannot take (a pipe, a socket, a
+ * transport without sendfile): read() from where the descriptor stands,
+ * which xs_sendfile has set to the offset when it can seek. */
+static ssize_t sendfile_copy(struct xs_sock *s, int in_fd, off_t *pos, size_t count)
 {
 	char chunk[FALLBACK_CHUNK];
 	size_t total = 0;
 
 	while (!count || total < count) {
 		size_t want = count && count - total < sizeof(chunk) ? count - total : sizeof(chunk);
-		ssize_t got = pread(in_fd, chunk, want, *offset);
+		ssize_t got = read(in_fd, chunk, want);
 		size_t sent = 0;
+		int rc;
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -297,9 +292,8 @@ static ssize_t sendfile_copy(struct xs_sock *s, int in_fd, off_t *offset, size_t
 			return xs_fail_os(errno, "sendfile: reading the file: %m");
 		if (got == 0)
 			break;
-		int rc = xs_sendall(s, chunk, got, 0, &sent);
-
-		*offset += sent;
+		rc = xs_sendall(s, chunk, got, 0, &sent);
+		*pos += sent;
 		total += sent;
 		if (rc < 0)
 			return -1;
@@ -339,6 +333,7 @@ static ssize_t sendfile_native(struct xs_sock *s, int in_fd, off_t *offset, size
 ssize_t xs_sendfile(struct xs_sock *s, int in_fd, off_t offset, size_t count)
 {
 	off_t pos = offset;
+	bool reposition;
 	ssize_t n;
 
 	if (xs_sock_check(s) < 0)
@@ -351,11 +346,20 @@ ssize_t xs_sendfile(struct xs_sock *s, int in_fd, off_t offset, size_t count)
 	if (in_fd < 0 || offset < 0)
 		return xs_fail_value(EINVAL, "sendfile: bad file descriptor %d or offset %lld",
 				     in_fd, (long long)offset);
-	if (s->tp->sendfile && is_regular_file(in_fd))
+	if (s->tp->sendfile && is_regular_file(in_fd)) {
 		n = sendfile_native(s, in_fd, &pos, count);
-	else
+		reposition = pos != offset; /* sendfile(2) left the position alone */
+	} else {
+		reposition = lseek(in_fd, offset, SEEK_SET) >= 0;
+		if (!reposition && offset)
+			return xs_fail_value(EINVAL, "sendfile: descriptor %d cannot seek to offset "
+					     "%lld (a pipe or socket): pass offset 0", in_fd,
+					     (long long)offset);
 		n = sendfile_copy(s, in_fd, &pos, count);
-	/* The file position tells how much went out, also on failure. */
-	lseek(in_fd, pos, SEEK_SET);
+	}
+	/* The file position tells how much went out (offset + sent), also on
+	 * failure, where the file can seek. */
+	if (reposition)
+		lseek(in_fd, pos, SEEK_SET);
 	return n < 0 ? -1 : (ssize_t)(pos - offset);
 }

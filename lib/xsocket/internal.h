@@ -12,16 +12,6 @@
 #include "transport.h"
 #include "xsocket.h"
 
-struct xs_sock {
-	const struct xs_transport *tp;
-	int fd;          /* the pollable descriptor; -1 once closed or detached */
-	int family;
-	int type;        /* without SOCK_NONBLOCK/SOCK_CLOEXEC */
-	int proto;
-	double timeout;  /* < 0 None, 0 non-blocking, > 0 seconds */
-	void *priv;      /* the transport's per-socket state */
-};
-
 /* ---- errors (error.c) ----
  * Each returns -1 after filling the record and errno, so that a public
  * call can end with `return xs_fail_os(...)`. fmt may be NULL: the message
@@ -53,6 +43,9 @@ int xs_addr_bt_repr(const struct xs_addr *a, char *buf, size_t len);
 void xs_log(enum xs_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- configuration and transports (config.c, registry.c) ---- */
+/* The kernel transport: the default, and the carrier of wrapped kernel
+ * descriptors (fromfd, socket_adopt). */
+extern const struct xs_transport xs_kernel_transport;
 /* The value of a key after environment and xs_config_set, or NULL if unset.
  * Transports read their own keys ("xdp.iface") with it in init(). */
 const char *xs_config_value(const char *key);
@@ -93,6 +86,10 @@ static inline int xs_sock_check(const struct xs_sock *s)
 }
 /* Apply a timeout to the transport's blocking state. */
 int xs_sock_apply_timeout(struct xs_sock *s, double timeout);
+/* Finish an address a transport wrote (ss and len): the family from the
+ * bytes (AF_UNSPEC if there are none: Python's None) and the protocol
+ * hint of the socket where the format depends on it. */
+void xs_addr_settle(struct xs_addr *a, const struct xs_sock *s, socklen_t len);
 /* Does addr fit the socket's family? 0, or -1 with XS_ERR_VALUE. */
 int xs_addr_check(const struct xs_sock *s, const struct xs_addr *a, const char *what);
 

@@ -192,12 +192,13 @@ static struct xs_ifname *ifnames_copy(const struct if_nameindex *ifs, size_t n)
 
 struct xs_ifname *xs_if_nameindex(size_t *count)
 {
-	struct if_nameindex *ifs = if_nameindex();
+	struct if_nameindex *ifs;
 	struct xs_ifname *v;
 	size_t n = 0;
 
 	if (XS_NONNULL("if_nameindex", count) < 0)
 		return NULL;
+	ifs = if_nameindex();
 	if (!ifs) {
 		xs_fail_os(errno, "if_nameindex: %s", strerror(errno));
 		return NULL;

@@ -11,9 +11,10 @@
 
 #include "internal.h"
 
+/* A transport adds its ops table here, guarded by the XS_HAVE_TRANSPORT_*
+ * macro that meson defines when its folder builds. */
 static const struct xs_transport *const builtin[] = {
 	&xs_kernel_transport,
-	/* Frame transports add themselves here, guarded by XS_HAVE_TRANSPORT_*. */
 };
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
 
@@ -52,19 +53,44 @@ const struct xs_transport *xs_transport_find(const char *name)
 	return NULL;
 }
 
-/* Mandatory ops: without them the core cannot create, wait or close. */
-static int transport_check(size_t idx)
+/* Mandatory ops: without them the core cannot create, wait or close. A
+ * broken table is marked failed (so it is never used) and logged. */
+static void transport_check(size_t idx)
 {
 	const struct xs_transport *tp = builtin[idx];
+	int err = 0;
 
 	if (!tp->name || !tp->supports || !tp->open || !tp->close || !tp->wait ||
-	    !tp->sendmsg || !tp->recvmsg)
-		return xs_fail_os(EINVAL, "transport '%s' is incomplete (needs supports, open, "
-				  "close, wait, sendmsg, recvmsg)", tp->name ? tp->name : "?");
-	for (size_t j = 0; j < idx; j++)
-		if (!strcmp(builtin[j]->name, tp->name))
-			return xs_fail_os(EEXIST, "transport '%s' is registered twice", tp->name);
-	return 0;
+	    !tp->sendmsg || !tp->recvmsg) {
+		err = EINVAL;
+		snprintf(init_error[idx], sizeof(init_error[idx]), "transport '%s' is incomplete "
+			 "(needs supports, open, close, wait, sendmsg, recvmsg)",
+			 tp->name ? tp->name : "?");
+	}
+	for (size_t j = 0; j < idx && !err; j++)
+		if (!strcmp(builtin[j]->name, tp->name)) {
+			err = EEXIST;
+			snprintf(init_error[idx], sizeof(init_error[idx]), "transport '%s' is "
+				 "registered twice; the second table is ignored", tp->name);
+		}
+	if (err) {
+		init_state[idx] = -err;
+		xs_log(XS_LOG_ERROR, "%s", init_error[idx]);
+	}
+}
+
+static void check_all(void)
+{
+	for (size_t i = 0; i < NBUILTIN; i++)
+		transport_check(i);
+}
+
+/* Every table is checked once, before any is asked anything. */
+static void registry_checked(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, check_all);
 }
 
 static size_t transport_index(const struct xs_transport *tp)
@@ -79,35 +105,41 @@ static size_t transport_index(const struct xs_transport *tp)
 static void transport_init(size_t i)
 {
 	const struct xs_transport *tp = builtin[i];
-	int rc = transport_check(i);
+	int rc = 0;
 
-	if (rc == 0 && tp->init) {
+	if (tp->init) {
 		rc = tp->init();
 		if (rc < 0)
 			xs_fail_op(rc, tp->name);
 	}
 	if (rc == 0) {
-		xs_log(XS_LOG_INFO, "transport %s ready", tp->name);
 		__atomic_store_n(&init_state[i], 1, __ATOMIC_RELEASE);
 		return;
 	}
 	snprintf(init_error[i], sizeof(init_error[i]), "%s", xs_last_error()->msg);
-	init_state[i] = -xs_last_error()->code;
+	__atomic_store_n(&init_state[i], -xs_last_error()->code, __ATOMIC_RELEASE);
 }
 
 int xs_transport_ready(const struct xs_transport *tp)
 {
 	size_t i = transport_index(tp);
+	bool first;
 	int state;
 
 	if (__atomic_load_n(&init_state[i], __ATOMIC_ACQUIRE) == 1)
 		return 0;
+	registry_checked();
+
 	pthread_mutex_lock(&init_lock);
 	xs_config_freeze();
-	if (init_state[i] == 0)
+	first = init_state[i] == 0;
+	if (first)
 		transport_init(i);
 	state = init_state[i];
 	pthread_mutex_unlock(&init_lock);
+	/* Logged outside the lock: a handler may itself create sockets. */
+	if (first && state == 1)
+		xs_log(XS_LOG_INFO, "transport %s ready", tp->name);
 	if (state == 1)
 		return 0;
 	return xs_fail_os(-state, "%s", init_error[i]);
@@ -125,11 +157,19 @@ static const struct xs_transport *configured(int family)
 
 const struct xs_transport *xs_transport_pick(int family, int type, int proto)
 {
-	const struct xs_transport *tp = configured(family);
+	const struct xs_transport *tp;
 	const char *fam = xs_family_name(family);
+	int state;
 
+	registry_checked();
+	tp = configured(family);
 	if (!tp)
 		return NULL;
+	state = __atomic_load_n(&init_state[transport_index(tp)], __ATOMIC_ACQUIRE);
+	if (state < 0) {
+		xs_fail_os(-state, "%s", init_error[transport_index(tp)]);
+		return NULL;
+	}
 	if (tp->supports(family, type, proto))
 		return tp;
 	if (xs_config_fallback_kernel()) {

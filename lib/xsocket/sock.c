@@ -17,6 +17,13 @@
 /* Seconds; < 0 is None. Read by every new socket, set rarely. */
 static double default_timeout = -1.0;
 
+void xs_addr_settle(struct xs_addr *a, const struct xs_sock *s, socklen_t len)
+{
+	a->len = len;
+	a->family = len >= sizeof(sa_family_t) ? a->ss.ss_family : AF_UNSPEC;
+	a->proto = (s->family == AF_BLUETOOTH || s->family == AF_CAN) ? s->proto : 0;
+}
+
 int xs_sock_unusable(const struct xs_sock *s)
 {
 	if (!s)
@@ -41,8 +48,11 @@ struct xs_sock *xs_sock_new(const struct xs_transport *tp, int family, int type,
 	return s;
 }
 
-/* Change the blocking state only when the mode's blocking-ness changes,
- * unless force (a descriptor whose state is unknown). */
+/* Set the transport's blocking state for a timeout. Without force it is
+ * changed only when the mode's blocking-ness changes: the core's own
+ * fresh endpoints are known to be blocking. settimeout forces it, as
+ * CPython does, since a dup or the caller's fcntl may have changed the
+ * descriptor's flag behind the handle. */
 static int apply_timeout(struct xs_sock *s, double timeout, bool force)
 {
 	bool was_blocking = s->timeout < 0, blocking = timeout < 0;
@@ -90,11 +100,23 @@ struct xs_sock *xs_socket(int family, int type, int proto)
 		free(s);
 		return NULL;
 	}
-	if (apply_timeout(s, (type & SOCK_NONBLOCK) ? 0.0 : default_timeout, false) < 0) {
+	if (apply_timeout(s, (type & SOCK_NONBLOCK) ? 0.0 : xs_getdefaulttimeout(), false) < 0) {
 		xs_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+/* As CPython: SOCK_NONBLOCK in type means timeout 0.0, otherwise the
+ * default timeout; the descriptor's flag is touched only for a timeout
+ * mode, so a blocking adoption leaves the caller's descriptor as it was.
+ * Returns -errno for wrap_fd's single error path. */
+static int adopt_timeout(struct xs_sock *s, int type)
+{
+	double timeout = (type != -1 && (type & SOCK_NONBLOCK)) ? 0.0 : xs_getdefaulttimeout();
+
+	s->timeout = timeout < 0 ? -1.0 : timeout;
+	return timeout >= 0 ? xs_kernel_transport.set_blocking(s, false) : 0;
 }
 
 /* fromfd and socket(fileno=) wrap a kernel descriptor: the kernel
@@ -112,9 +134,10 @@ static struct xs_sock *wrap_fd(int fd, int family, int type, int proto)
 	if (!s)
 		return NULL;
 	rc = xs_kernel_transport.adopt(s, fd);
-	if (rc < 0 || apply_timeout(s, default_timeout, true) < 0) {
-		if (rc < 0)
-			xs_fail_op(rc, "socket(fileno)");
+	if (rc == 0)
+		rc = adopt_timeout(s, type);
+	if (rc < 0) {
+		xs_fail_op(rc, "socket(fileno)");
 		s->fd = -1; /* the descriptor stays the caller's */
 		free(s);
 		return NULL;
@@ -154,7 +177,7 @@ struct xs_sock *xs_fromfd(xs_fd_t fd, int family, int type, int proto)
 int xs_socketpair(int family, int type, int proto, struct xs_sock *pair[2])
 {
 	int base = type & ~TYPE_FLAGS, rc;
-	double timeout = (type & SOCK_NONBLOCK) ? 0.0 : default_timeout;
+	double timeout = (type & SOCK_NONBLOCK) ? 0.0 : xs_getdefaulttimeout();
 	const struct xs_transport *tp;
 
 	if (!pair)
@@ -215,8 +238,10 @@ xs_fd_t xs_detach(struct xs_sock *s)
 {
 	int fd, rc;
 
-	if (!s || s->fd < 0)
-		return -1;
+	if (!s)
+		return xs_fail_value(EINVAL, "detach: socket handle is NULL");
+	if (s->fd < 0)
+		return -1; /* already closed or detached: no descriptor, as in Python */
 	if (!s->tp->detach)
 		return xs_fail_os(EOPNOTSUPP, "detach: a %s socket's descriptor is not the whole "
 				  "socket; use close", s->tp->name);
@@ -316,7 +341,7 @@ int xs_settimeout(struct xs_sock *s, double timeout)
 {
 	if (xs_sock_check(s) < 0 || check_timeout(timeout) < 0)
 		return -1;
-	return apply_timeout(s, timeout, false);
+	return apply_timeout(s, timeout, true);
 }
 
 double xs_gettimeout(const struct xs_sock *s)

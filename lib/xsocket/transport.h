@@ -20,6 +20,12 @@
  *
  * An op a transport cannot do is left NULL; the core answers EOPNOTSUPP
  * (ENOPROTOOPT for the option calls) with a message naming the transport.
+ *
+ * Further rules the core relies on: an endpoint from open, accept,
+ * socketpair or dup arrives in the blocking state (as kernel sockets do);
+ * a connect that answers -EINPROGRESS is finished by wait(POLLOUT) and
+ * getsockopt(SOL_SOCKET, SO_ERROR); a send never raises SIGPIPE (a closed
+ * peer is -EPIPE); close is called while s->fd is still valid, once.
  */
 #ifndef XS_TRANSPORT_H
 #define XS_TRANSPORT_H
@@ -29,6 +35,19 @@
 #include <sys/socket.h>
 
 #include "xsocket.h"
+
+/* The socket as a transport sees it. The core owns the handle; an op
+ * fills fd (a real, pollable descriptor: the core treats fd < 0 as closed
+ * and calls fcntl on it for inheritance) and keeps its own state in priv. */
+struct xs_sock {
+	const struct xs_transport *tp;
+	int fd;
+	int family;
+	int type;       /* without SOCK_NONBLOCK/SOCK_CLOEXEC */
+	int proto;
+	double timeout; /* the core's: < 0 None, 0 non-blocking, > 0 seconds */
+	void *priv;
+};
 
 struct xs_transport {
 	const char *name;
@@ -72,14 +91,13 @@ struct xs_transport {
 	int (*wait)(struct xs_sock *s, short events, int64_t timeout_ns);
 	int (*getsockopt)(struct xs_sock *s, int level, int name, void *val, socklen_t *len);
 	int (*setsockopt)(struct xs_sock *s, int level, int name, const void *val, socklen_t len);
+	/* Addresses out (here and from accept, recvmsg, recv): the op fills
+	 * ss and len only; the core derives family and proto. */
 	int (*getsockname)(const struct xs_sock *s, struct xs_addr *out);
 	int (*getpeername)(const struct xs_sock *s, struct xs_addr *out);
 	int (*shutdown)(struct xs_sock *s, int how);
-	/* Release everything; the core has already marked the socket closed. */
+	/* Release everything, s->fd included; the core then marks s closed. */
 	int (*close)(struct xs_sock *s);
 };
-
-/* The built-in transports, in registry order (lib/xsocket/registry.c). */
-extern const struct xs_transport xs_kernel_transport;
 
 #endif
