@@ -182,19 +182,29 @@ Test(stream, shutdown_rdwr_then_close_is_clean)
 	xs_free(srv);
 }
 
-Test(stream, sendall_of_8_mib_reaches_a_slow_reader_intact)
+/* The three sendall tests' common start: total bytes of pattern to send
+ * over a fresh TCP pair to a reader (not started) that expects them all. */
+static uint8_t *sendall_setup(size_t total, struct slow_reader *r, struct xs_sock **c,
+			      struct xs_sock **srv)
 {
-	size_t total = 8u << 20, nsent = 0;
 	uint8_t *data = malloc(total);
-	struct xs_sock *c, *srv;
-	struct slow_reader r;
 
 	cr_assert_not_null(data);
 	pattern_fill(data, total, 0);
-	tcp_pair(AF_INET, &c, &srv);
-	memset(&r, 0, sizeof r);
-	r.s = srv;
-	r.expect = total;
+	tcp_pair(AF_INET, c, srv);
+	memset(r, 0, sizeof(*r));
+	r->s = *srv;
+	r->expect = total;
+	return data;
+}
+
+Test(stream, sendall_of_8_mib_reaches_a_slow_reader_intact)
+{
+	size_t total = 8u << 20, nsent = 0;
+	struct xs_sock *c, *srv;
+	struct slow_reader r;
+	uint8_t *data = sendall_setup(total, &r, &c, &srv);
+
 	r.chunk = 100000; /* not a divisor of anything the sender uses */
 	r.delay_s = 0.002;
 	slow_reader_start(&r);
@@ -214,17 +224,11 @@ Test(stream, sendall_of_8_mib_reaches_a_slow_reader_intact)
 Test(stream, sendall_with_a_timeout_reports_how_much_went_out_when_the_reader_stops)
 {
 	size_t total = 64u << 20, nsent = 0;
-	uint8_t *data = malloc(total);
 	struct xs_sock *c, *srv;
 	struct slow_reader r;
+	uint8_t *data = sendall_setup(total, &r, &c, &srv);
 	double t;
 
-	cr_assert_not_null(data);
-	pattern_fill(data, total, 0);
-	tcp_pair(AF_INET, &c, &srv);
-	memset(&r, 0, sizeof r);
-	r.s = srv;
-	r.expect = total;
 	r.stop_after = 1u << 20;
 	slow_reader_start(&r);
 	CHECK(xs_settimeout(c, 0.5));
@@ -249,17 +253,11 @@ Test(stream, the_sendall_timeout_bounds_the_whole_call_not_each_send)
 	 * progress well within the timeout; only a deadline for the whole
 	 * call ends this sendall near 0.5 s. */
 	size_t total = 64u << 20, nsent = 0;
-	uint8_t *data = malloc(total);
 	struct xs_sock *c, *srv;
 	struct slow_reader r;
+	uint8_t *data = sendall_setup(total, &r, &c, &srv);
 	double t;
 
-	cr_assert_not_null(data);
-	pattern_fill(data, total, 0);
-	tcp_pair(AF_INET, &c, &srv);
-	memset(&r, 0, sizeof r);
-	r.s = srv;
-	r.expect = total;
 	r.chunk = 65536;
 	r.delay_s = 0.02;
 	slow_reader_start(&r);
