@@ -19,38 +19,9 @@
 
 #include <xsocket.h>
 
-static const char *prog = "echo_server";
+#include "example.h"
 
-static int fail(const char *what)
-{
-	const struct xs_error *e = xs_last_error();
-
-	fprintf(stderr, "%s: %s: %s [%d]: %s\n", prog, what, xs_errkind_name(e->kind), e->code,
-		e->msg);
-	return 1;
-}
-
-static int parse_port(const char *s, int *port)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < 0 || v > 65535)
-		return -1;
-	*port = (int)v;
-	return 0;
-}
-
-static int print_addr(const char *label, const struct xs_addr *a)
-{
-	char text[256];
-
-	if (xs_addr_format(a, text, sizeof(text)) < 0)
-		return -1;
-	printf("%s %s\n", label, text);
-	fflush(stdout);
-	return 0;
-}
+const char *prog = "echo_server";
 
 /* Echo until the peer closes; 0 on an orderly end, 1 on an error. */
 static int echo(struct xs_sock *conn)

@@ -21,27 +21,9 @@
 
 #include <xsocket.h>
 
-static const char *prog = "echo_server_dual";
+#include "example.h"
 
-static int fail(const char *what)
-{
-	const struct xs_error *e = xs_last_error();
-
-	fprintf(stderr, "%s: %s: %s [%d]: %s\n", prog, what, xs_errkind_name(e->kind), e->code,
-		e->msg);
-	return 1;
-}
-
-static int print_addr(const char *label, const struct xs_addr *a)
-{
-	char text[256];
-
-	if (xs_addr_format(a, text, sizeof(text)) < 0)
-		return -1;
-	printf("%s %s\n", label, text);
-	fflush(stdout);
-	return 0;
-}
+const char *prog = "echo_server_dual";
 
 /* The first result that binds and listens, or NULL. */
 static struct xs_sock *open_listener(const struct xs_addrinfo *res)

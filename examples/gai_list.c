@@ -18,16 +18,9 @@
 
 #include <xsocket.h>
 
-static const char *prog = "gai_list";
+#include "example.h"
 
-static int fail(const char *what)
-{
-	const struct xs_error *e = xs_last_error();
-
-	fprintf(stderr, "%s: %s: %s [%d]: %s\n", prog, what, xs_errkind_name(e->kind), e->code,
-		e->msg);
-	return 1;
-}
+const char *prog = "gai_list";
 
 static int print_entry(const struct xs_addrinfo *ai)
 {

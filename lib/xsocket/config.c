@@ -318,7 +318,8 @@ int xs_config_transport_for(int family, const char **name)
 	*name = NULL;
 	if (!value || !*value)
 		return 0;
-	if (check_value("transport", value) < 0 || transport_pairs(value, match_family, &l) < 0)
+	/* xs_config_ready has validated the value; this only finds the family. */
+	if (transport_pairs(value, match_family, &l) < 0)
 		return -1;
 	if (l.name) {
 		snprintf(chosen, sizeof(chosen), "%.*s", (int)l.len, l.name);
@@ -329,8 +330,12 @@ int xs_config_transport_for(int family, const char **name)
 
 int xs_config_ready(void)
 {
+	/* Once frozen the values cannot change: one good check is enough. */
+	static bool valid_when_frozen;
 	int rc = 0;
 
+	if (__atomic_load_n(&valid_when_frozen, __ATOMIC_ACQUIRE))
+		return 0;
 	env_load_once();
 	pthread_mutex_lock(&config_lock);
 	for (size_t i = 0; i < nentries && rc == 0; i++)
@@ -339,6 +344,8 @@ int xs_config_ready(void)
 					   entries[i].key, MAX_VALUE - 1);
 		else
 			rc = check_value(entries[i].key, entries[i].value);
+	if (rc == 0 && frozen)
+		__atomic_store_n(&valid_when_frozen, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&config_lock);
 	return rc;
 }
