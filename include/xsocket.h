@@ -93,6 +93,36 @@ const char *xs_transport_at(size_t i);
  * current configuration (fallback applied); NULL + error record if the
  * configuration is invalid. */
 const char *xs_transport_for(int family, int type, int proto);
+/* What a transport has got from this host, in a few lines of text for a
+ * person (xsocket info): for xdp the interface, native or generic XDP,
+ * copy or zero-copy, the queues, and its counters. Initialises the
+ * transport if it is not yet (which applies the configuration and, for a
+ * frame transport, takes the interface). Errors: XS_ERR_VALUE/EINVAL for
+ * an unknown name; the transport's own error if it cannot start;
+ * XS_ERR_OS/ERANGE if buf is too small. */
+int xs_transport_describe(const char *name, char *buf, size_t len);
+
+/* Counters of a socket carried by a frame transport, and of the interface
+ * under it (the if_ fields: every frame the transport received there). */
+struct xs_stats {
+	uint64_t rx_packets, rx_bytes; /* delivered to this socket */
+	uint64_t rx_dropped;           /* this socket's queue was full */
+	uint64_t tx_packets, tx_bytes; /* sent by this socket, both paths */
+	uint64_t tx_via_kernel;        /* of those, sent through the kernel (local
+					* or unresolved destinations) */
+	uint64_t if_rx_frames;         /* frames the fast path received */
+	uint64_t if_rx_malformed;      /* truncated or inconsistent: dropped */
+	uint64_t if_rx_bad_csum;       /* wrong checksum: dropped */
+	uint64_t if_rx_unhandled;      /* not for the fast path: dropped */
+	uint64_t if_rx_no_socket;      /* no socket bound: dropped */
+	uint64_t if_rx_queue_full;     /* a socket's queue was full: dropped */
+	uint64_t if_rx_ring_drops;     /* lost before user space (full rings) */
+	uint64_t if_tx_frames;
+};
+/* Fill out for s. Errors: XS_ERR_OS/EOPNOTSUPP on a transport that keeps
+ * its counters elsewhere (the kernel: /proc/net/udp, PACKET_STATISTICS). */
+int xs_stats(const struct xs_sock *s, struct xs_stats *out);
+
 /* Lower-case name of an address family as used by the "transport" key
  * ("inet", "inet6", "unix", "packet", ...), or NULL if it has none. */
 const char *xs_family_name(int family);

@@ -1,10 +1,14 @@
 /*
- * helpers.c — shared pieces of the socket suites (see helpers.h): loopback
+ * helpers.c — shared pieces of the socket suites (see helpers.h): the test
+ * network (loopback, or the testbed's two hosts in peer mode), UDP and TCP
  * pairs on port 0, unique names, a data pattern, and the helper threads
- * (slow reader, delayed sender, signal sender). Public API only.
+ * (slow reader, delayed sender, signal sender). Public API only, plus
+ * setns(2) to reach the peer namespace.
  */
 #include "helpers.h"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -32,12 +36,83 @@ void sleep_s(double seconds)
 		;
 }
 
-void loopback_addr(int family, int port, struct xs_addr *out)
+/* ---- the test network ---- */
+
+int peer_mode(void)
+{
+	const char *ns = getenv("XS_TEST_PEER_NETNS");
+
+	return ns && *ns;
+}
+
+/* An XS_TEST_* variable, or the testbed's default (DESIGN.md). */
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+const char *test_host(int family)
+{
+	if (!peer_mode())
+		return family == AF_INET6 ? "::1" : "127.0.0.1";
+	return family == AF_INET6 ? env_or("XS_TEST_LOCAL6", "2001:2::2")
+				  : env_or("XS_TEST_LOCAL4", "198.18.0.2");
+}
+
+const char *peer_host(int family)
+{
+	if (!peer_mode())
+		return test_host(family);
+	return family == AF_INET6 ? env_or("XS_TEST_PEER6", "2001:2::1")
+				  : env_or("XS_TEST_PEER4", "198.18.0.1");
+}
+
+static void host_addr(int family, const char *host, int port, struct xs_addr *out)
 {
 	if (family == AF_INET6)
-		CHECK(xs_addr_inet6(out, "::1", port, 0, 0));
+		CHECK(xs_addr_inet6(out, host, port, 0, 0));
 	else
-		CHECK(xs_addr_inet(out, "127.0.0.1", port));
+		CHECK(xs_addr_inet(out, host, port));
+}
+
+void test_local_addr(int family, int port, struct xs_addr *out)
+{
+	host_addr(family, test_host(family), port, out);
+}
+
+void loopback_addr(int family, int port, struct xs_addr *out)
+{
+	host_addr(family, family == AF_INET6 ? "::1" : "127.0.0.1", port, out);
+}
+
+/* The network namespace is per thread: enter the peer's, create the
+ * socket (it stays in the namespace it was made in), come back. */
+int peer_socket_fd(int family, int type, int proto)
+{
+	const char *ns = getenv("XS_TEST_PEER_NETNS");
+	char path[256];
+	int self, peer, fd, err;
+
+	cr_assert(peer_mode(), "peer_socket_fd outside peer mode (XS_TEST_PEER_NETNS unset)");
+	snprintf(path, sizeof path, "/run/netns/%s", ns);
+	peer = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert(peer >= 0, "peer namespace %s: %s (is the testbed up?)", path, strerror(errno));
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	cr_assert(self >= 0, "own network namespace: %s", strerror(errno));
+	cr_assert_eq(setns(peer, CLONE_NEWNET), 0, "setns(%s): %s", path, strerror(errno));
+	fd = socket(family, type | SOCK_CLOEXEC, proto);
+	err = errno;
+	if (setns(self, CLONE_NEWNET) != 0) {
+		/* Every later socket would land in the wrong host. */
+		fprintf(stderr, "helpers: cannot return from %s: %s\n", path, strerror(errno));
+		abort();
+	}
+	close(self);
+	close(peer);
+	cr_assert(fd >= 0, "socket(%d, %d, %d) in %s: %s", family, type, proto, ns, strerror(err));
+	return fd;
 }
 
 void skip_unless_ipv6(void)
@@ -50,13 +125,13 @@ void skip_unless_ipv6(void)
 	s = xs_socket(AF_INET6, SOCK_DGRAM, 0);
 	if (!s)
 		cr_skip_test("no AF_INET6 socket: %s", xs_last_error()->msg);
-	loopback_addr(AF_INET6, 0, &a);
+	test_local_addr(AF_INET6, 0, &a);
 	if (xs_bind(s, &a) == -1) {
 		char why[256];
 
 		snprintf(why, sizeof why, "%s", xs_last_error()->msg);
 		xs_free(s);
-		cr_skip_test("::1 cannot be bound: %s", why);
+		cr_skip_test("%s cannot be bound: %s", test_host(AF_INET6), why);
 	}
 	xs_free(s);
 }
@@ -77,14 +152,23 @@ struct xs_sock *socket_or_skip(int family, int type, int proto)
 	if (s)
 		return s;
 	if (e->kind == XS_ERR_OS && family_unavailable(e->code)) {
+		char why[sizeof e->msg];
+
+		/* xs_transport_for() overwrites the record when it finds none */
+		snprintf(why, sizeof why, "%s", e->msg);
 		tp = xs_transport_for(family, type, proto);
-		cr_skip_test("family %d (%s) type %d proto %d not available on transport %s: %s",
-			     family, xs_family_name(family) ? xs_family_name(family) : "?", type,
-			     proto, tp ? tp : "?", e->msg);
+		cr_skip_test("family %d (%s) type %d proto %d not available on %s%s: %s", family,
+			     xs_family_name(family) ? xs_family_name(family) : "?", type, proto,
+			     tp ? "transport " : "", tp ? tp : "this configuration", why);
 	}
 	cr_assert_fail("xs_socket(%d, %d, %d) failed: %s/%d \"%s\"", family, type, proto,
 		       xs_errkind_name(e->kind), e->code, e->msg);
 	return NULL;
+}
+
+void skip_unless_supported(int family, int type, int proto)
+{
+	xs_free(socket_or_skip(family, type, proto));
 }
 
 int on_kernel(const struct xs_sock *s)
@@ -103,10 +187,10 @@ void skip_unless_kernel(int family, int type, int proto, const char *why)
 
 struct xs_sock *tcp_listener(int family, int backlog, struct xs_addr *bound)
 {
-	struct xs_sock *l = CHECK_PTR(xs_socket(family, SOCK_STREAM, 0));
+	struct xs_sock *l = socket_or_skip(family, SOCK_STREAM, 0);
 	struct xs_addr a;
 
-	loopback_addr(family, 0, &a);
+	test_local_addr(family, 0, &a);
 	CHECK(xs_bind(l, &a));
 	CHECK(xs_listen(l, backlog));
 	if (bound)
@@ -125,18 +209,51 @@ void tcp_pair(int family, struct xs_sock **client, struct xs_sock **server)
 	xs_free(l);
 }
 
-void udp_pair(int family, struct xs_sock **a, struct xs_sock **b, struct xs_addr *addr_a,
-	      struct xs_addr *addr_b)
+static void bind_port_zero(struct xs_sock *s, int family, const char *host, struct xs_addr *bound)
 {
-	struct xs_addr any, tmp;
+	struct xs_addr a;
 
-	loopback_addr(family, 0, &any);
-	*a = CHECK_PTR(xs_socket(family, SOCK_DGRAM, 0));
-	*b = CHECK_PTR(xs_socket(family, SOCK_DGRAM, 0));
-	CHECK(xs_bind(*a, &any));
-	CHECK(xs_bind(*b, &any));
-	CHECK(xs_getsockname(*a, addr_a ? addr_a : &tmp));
-	CHECK(xs_getsockname(*b, addr_b ? addr_b : &tmp));
+	host_addr(family, host, 0, &a);
+	CHECK(xs_bind(s, &a));
+	if (bound)
+		CHECK(xs_getsockname(s, bound));
+}
+
+/* Every transport carries UDP: a failure here is a failure, not a skip. */
+struct xs_sock *udp_local(int family, struct xs_addr *bound)
+{
+	struct xs_sock *s = CHECK_PTR(xs_socket(family, SOCK_DGRAM, 0));
+
+	bind_port_zero(s, family, test_host(family), bound);
+	return s;
+}
+
+struct xs_sock *udp_peer(int family, struct xs_addr *bound)
+{
+	struct xs_sock *s;
+	int fd;
+
+	if (!peer_mode())
+		return udp_local(family, bound);
+	fd = peer_socket_fd(family, SOCK_DGRAM, 0);
+	s = xs_socket_adopt(fd, family, SOCK_DGRAM, 0);
+	if (!s)
+		close(fd);
+	CHECK_PTR(s);
+	bind_port_zero(s, family, peer_host(family), bound);
+	return s;
+}
+
+struct xs_sock *udp_stranger(int family)
+{
+	return udp_peer(family, NULL);
+}
+
+void udp_pair(int family, struct xs_sock **peer, struct xs_sock **local, struct xs_addr *peer_addr,
+	      struct xs_addr *local_addr)
+{
+	*local = udp_local(family, local_addr);
+	*peer = udp_peer(family, peer_addr);
 }
 
 size_t unique_abstract_addr(struct xs_addr *a, char *name, size_t namecap, const char *tag)

@@ -139,9 +139,9 @@ Test(lifetime, set_inheritable_lets_a_child_process_keep_the_descriptor)
 	xs_free(s);
 }
 
-Test(lifetime, close_is_idempotent_and_fileno_becomes_minus_one)
+static void close_twice(int type)
 {
-	struct xs_sock *s = socket_or_skip(AF_INET, SOCK_STREAM, 0);
+	struct xs_sock *s = socket_or_skip(AF_INET, type, 0);
 
 	cr_assert_geq(xs_fileno(s), 0);
 	cr_assert_eq(xs_close(s), 0);
@@ -149,6 +149,16 @@ Test(lifetime, close_is_idempotent_and_fileno_becomes_minus_one)
 	cr_assert_eq(xs_close(s), 0, "second close failed: %s", xs_last_error()->msg);
 	cr_assert_eq(xs_fileno(s), -1);
 	xs_free(s);
+}
+
+Test(lifetime, close_is_idempotent_and_fileno_becomes_minus_one)
+{
+	close_twice(SOCK_STREAM);
+}
+
+Test(lifetime, close_of_a_udp_socket_is_idempotent_and_fileno_becomes_minus_one)
+{
+	close_twice(SOCK_DGRAM);
 }
 
 Test(lifetime, operations_after_close_fail_with_ebadf)
@@ -159,7 +169,7 @@ Test(lifetime, operations_after_close_fail_with_ebadf)
 	int v;
 	socklen_t len = sizeof v;
 
-	loopback_addr(AF_INET, 0, &a);
+	test_local_addr(AF_INET, 0, &a);
 	CHECK(xs_close(s));
 
 	cr_assert_eq(xs_bind(s, &a), -1);
@@ -182,8 +192,9 @@ Test(lifetime, operations_after_close_fail_with_ebadf)
 	assert_os_error(EBADF);
 	cr_assert_eq(xs_connect(s, &a), -1);
 	assert_os_error(EBADF);
-	cr_assert_eq(xs_connect_ex(s, &a), -1, "connect_ex on a closed socket must fail, not "
-						"return an errno");
+	cr_assert_eq(xs_connect_ex(s, &a), -1,
+		     "connect_ex on a closed socket must fail, not "
+		     "return an errno");
 	assert_os_error(EBADF);
 	cr_assert_eq(xs_detach(s), -1);
 	xs_free(s);
@@ -232,7 +243,10 @@ Test(lifetime, close_fd_closes_a_detached_descriptor)
 	struct xs_sock *s = socket_or_skip(AF_INET, SOCK_DGRAM, 0);
 	int fd = xs_detach(s);
 
-	cr_assert_geq(fd, 0);
+	if (fd < 0 && !on_kernel(s))
+		cr_skip_test("transport %s has no descriptor to detach: %s", xs_transport_name(s),
+			     xs_last_error()->msg);
+	cr_assert_geq(fd, 0, "detach: %s", xs_last_error()->msg);
 	CHECK(xs_close_fd(fd));
 	cr_assert_not(fd_is_open(fd));
 	cr_assert_eq(xs_close_fd(fd), -1, "closing a closed descriptor must fail");
@@ -376,15 +390,20 @@ Test(lifetime, socketpair_of_datagrams_keeps_message_boundaries)
 Test(lifetime, accessors_return_the_constructor_values)
 {
 	struct xs_sock *t = socket_or_skip(AF_INET, SOCK_STREAM, 0);
-	struct xs_sock *u = socket_or_skip(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
 
 	cr_assert_eq(xs_family(t), AF_INET);
 	cr_assert_eq(xs_type(t), SOCK_STREAM);
 	cr_assert_eq(xs_proto(t), 0, "proto is the value given, got %d", xs_proto(t));
+	xs_free(t);
+}
+
+Test(lifetime, accessors_of_a_udp_socket_return_the_constructor_values)
+{
+	struct xs_sock *u = socket_or_skip(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+
 	cr_assert_eq(xs_family(u), AF_INET);
 	cr_assert_eq(xs_type(u), SOCK_DGRAM);
 	cr_assert_eq(xs_proto(u), IPPROTO_UDP);
-	xs_free(t);
 	xs_free(u);
 }
 
@@ -400,20 +419,20 @@ Test(lifetime, transport_name_is_never_null)
 
 Test(lifetime, a_dup_honours_the_copied_timeout)
 {
-	struct xs_sock *a, *b, *d;
+	struct xs_sock *peer, *s, *d;
 	char buf[4];
 	double t;
 
-	udp_pair(AF_INET, &a, &b, NULL, NULL);
-	CHECK(xs_settimeout(a, 0.2));
-	d = CHECK_PTR(xs_dup(a));
+	udp_pair(AF_INET, &peer, &s, NULL, NULL);
+	CHECK(xs_settimeout(s, 0.2));
+	d = CHECK_PTR(xs_dup(s));
 	t = now_s();
 	cr_assert_eq(xs_recv(d, buf, sizeof buf, 0), -1);
 	assert_error(XS_ERR_TIMEOUT, ETIMEDOUT);
 	assert_elapsed_within(now_s() - t, 0.15, 1.0);
 	xs_free(d);
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 Test(lifetime, settimeout_resets_a_flag_a_dup_changed, .timeout = 10)

@@ -17,9 +17,9 @@ static int get_int(struct xs_sock *s, int level, int name)
 	return v;
 }
 
-Test(options, so_reuseaddr_is_off_by_default_and_can_be_set_and_cleared)
+static void reuseaddr_round_trip(int type)
 {
-	struct xs_sock *s = socket_or_skip(AF_INET, SOCK_STREAM, 0);
+	struct xs_sock *s = socket_or_skip(AF_INET, type, 0);
 
 	cr_assert_eq(get_int(s, SOL_SOCKET, SO_REUSEADDR), 0);
 	CHECK(xs_setsockopt_int(s, SOL_SOCKET, SO_REUSEADDR, 1));
@@ -27,6 +27,16 @@ Test(options, so_reuseaddr_is_off_by_default_and_can_be_set_and_cleared)
 	CHECK(xs_setsockopt_int(s, SOL_SOCKET, SO_REUSEADDR, 0));
 	cr_assert_eq(get_int(s, SOL_SOCKET, SO_REUSEADDR), 0);
 	xs_free(s);
+}
+
+Test(options, so_reuseaddr_is_off_by_default_and_can_be_set_and_cleared)
+{
+	reuseaddr_round_trip(SOCK_STREAM);
+}
+
+Test(options, so_reuseaddr_is_off_by_default_and_can_be_set_and_cleared_on_udp)
+{
+	reuseaddr_round_trip(SOCK_DGRAM);
 }
 
 Test(options, so_rcvbuf_set_in_int_form_reads_back_in_both_forms)
@@ -96,17 +106,32 @@ static void type_domain_protocol(int family, int type, int proto)
 	xs_free(s);
 }
 
-Test(options, so_type_so_domain_and_so_protocol_describe_the_socket)
+/* One test per kind of socket, so that a transport without TCP still
+ * answers for its UDP sockets. */
+Test(options, so_type_so_domain_and_so_protocol_describe_a_tcp_socket)
 {
 	type_domain_protocol(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+}
+
+Test(options, so_type_so_domain_and_so_protocol_describe_a_udp_socket)
+{
 	type_domain_protocol(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+}
+
+Test(options, so_type_so_domain_and_so_protocol_describe_a_unix_socket)
+{
 	type_domain_protocol(AF_UNIX, SOCK_STREAM, 0);
 }
 
-Test(options, so_type_so_domain_and_so_protocol_over_ipv6)
+Test(options, so_type_so_domain_and_so_protocol_describe_an_ipv6_tcp_socket)
 {
 	skip_unless_ipv6();
 	type_domain_protocol(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
+}
+
+Test(options, so_type_so_domain_and_so_protocol_describe_an_ipv6_udp_socket)
+{
+	skip_unless_ipv6();
 	type_domain_protocol(AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
 }
 
@@ -155,8 +180,8 @@ static void assert_buflen_out_of_range(socklen_t buflen)
 	static unsigned char buf[4096];
 	socklen_t len = buflen;
 
-	cr_assert_eq(xs_getsockopt(s, SOL_SOCKET, SO_TYPE, buf, &len), -1,
-		     "buflen %u accepted", (unsigned)buflen);
+	cr_assert_eq(xs_getsockopt(s, SOL_SOCKET, SO_TYPE, buf, &len), -1, "buflen %u accepted",
+		     (unsigned)buflen);
 	assert_error(XS_ERR_OS, 0);
 	/* Python's text, which the library may follow with details */
 	cr_assert(strncmp(xs_last_error()->msg, "getsockopt buflen out of range", 30) == 0,
@@ -203,8 +228,7 @@ Test(options, setsockopt_with_a_null_buffer_passes_null_and_the_length)
 	/* NULL, 0 on SO_BINDTODEVICE unbinds: the (None, 0) form works. */
 	if (xs_setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) == -1) {
 		if (xs_last_error()->code == EPERM)
-			cr_skip_test("SO_BINDTODEVICE needs CAP_NET_RAW: %s",
-				     xs_last_error()->msg);
+			cr_skip_test("SO_BINDTODEVICE needs CAP_NET_RAW: %s", xs_last_error()->msg);
 		cr_assert_fail("SO_BINDTODEVICE lo: %s", xs_last_error()->msg);
 	}
 	CHECK(xs_getsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, name, &len));
@@ -217,9 +241,9 @@ Test(options, setsockopt_with_a_null_buffer_passes_null_and_the_length)
 	xs_free(s);
 }
 
-Test(options, an_unknown_option_fails_with_enoprotoopt)
+static void unknown_option(int type)
 {
-	struct xs_sock *s = socket_or_skip(AF_INET, SOCK_STREAM, 0);
+	struct xs_sock *s = socket_or_skip(AF_INET, type, 0);
 	int v;
 
 	cr_assert_eq(xs_setsockopt_int(s, SOL_SOCKET, 9999, 1), -1);
@@ -227,6 +251,16 @@ Test(options, an_unknown_option_fails_with_enoprotoopt)
 	cr_assert_eq(xs_getsockopt_int(s, SOL_SOCKET, 9999, &v), -1);
 	assert_os_error(ENOPROTOOPT);
 	xs_free(s);
+}
+
+Test(options, an_unknown_option_fails_with_enoprotoopt)
+{
+	unknown_option(SOCK_STREAM);
+}
+
+Test(options, an_unknown_option_fails_with_enoprotoopt_on_udp)
+{
+	unknown_option(SOCK_DGRAM);
 }
 
 Test(options, so_error_is_zero_on_a_healthy_socket)

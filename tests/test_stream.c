@@ -1,6 +1,7 @@
 /*
  * test_stream.c — stream sockets as the documented examples use them: TCP
- * over 127.0.0.1 and ::1, the echo pattern, orderly shutdown, sendall and
+ * over test_host() (127.0.0.1 and ::1, or the testbed's local addresses in
+ * peer mode; both ends on the host under test), the echo pattern, orderly shutdown, sendall and
  * its deadline, sendfile, create_connection, create_server, listen, and
  * unix stream sockets on a filesystem path (API.md §1.5, §1.6, §1.7.5,
  * §1.7.11, §1.7.14).
@@ -28,8 +29,9 @@ static void host_of(const struct xs_addr *a, char *buf, size_t len)
 }
 
 /* bind/listen/accept/connect and the four addresses agree. */
-static void tcp_round_trip(int family, const char *host)
+static void tcp_round_trip(int family)
 {
+	const char *host = test_host(family);
 	struct xs_addr bound, peer, cname, cpeer, sname;
 	struct xs_sock *l = tcp_listener(family, 1, &bound), *c, *conn;
 	char h[64], fmt[128], want[128];
@@ -47,8 +49,10 @@ static void tcp_round_trip(int family, const char *host)
 	CHECK(xs_getsockname(conn, &sname));
 
 	cr_assert_eq(peer.family, family);
-	cr_assert_eq(xs_addr_port(&peer), xs_addr_port(&cname), "accept peer port %d, client "
-				"port %d", xs_addr_port(&peer), xs_addr_port(&cname));
+	cr_assert_eq(xs_addr_port(&peer), xs_addr_port(&cname),
+		     "accept peer port %d, client "
+		     "port %d",
+		     xs_addr_port(&peer), xs_addr_port(&cname));
 	host_of(&peer, h, sizeof h);
 	cr_assert_str_eq(h, host);
 	cr_assert_eq(xs_addr_port(&cpeer), xs_addr_port(&bound));
@@ -68,15 +72,15 @@ static void tcp_round_trip(int family, const char *host)
 	xs_free(l);
 }
 
-Test(stream, tcp_over_127_0_0_1_binds_listens_accepts_and_connects)
+Test(stream, tcp_over_ipv4_binds_listens_accepts_and_connects)
 {
-	tcp_round_trip(AF_INET, "127.0.0.1");
+	tcp_round_trip(AF_INET);
 }
 
-Test(stream, tcp_over_ipv6_loopback_binds_listens_accepts_and_connects)
+Test(stream, tcp_over_ipv6_binds_listens_accepts_and_connects)
 {
 	skip_unless_ipv6();
-	tcp_round_trip(AF_INET6, "::1");
+	tcp_round_trip(AF_INET6);
 }
 
 /* The seeds' echo example: the client sends, shuts down its side, the
@@ -214,8 +218,7 @@ Test(stream, sendall_of_8_mib_reaches_a_slow_reader_intact)
 	cr_assert_eq(nsent, total);
 	cr_assert_eq(r.got, total, "reader got %zu of %zu (error %s/%d)", r.got, total,
 		     xs_errkind_name(r.error_kind), r.error_code);
-	cr_assert_eq(r.first_bad, (size_t)-1, "byte %zu differs from what was sent",
-		     r.first_bad);
+	cr_assert_eq(r.first_bad, (size_t)-1, "byte %zu differs from what was sent", r.first_bad);
 	free(data);
 	xs_free(c);
 	xs_free(srv);
@@ -304,8 +307,8 @@ static void recv_exactly(struct xs_sock *s, uint8_t *buf, size_t len)
 static void assert_pattern(const uint8_t *buf, size_t len, size_t start)
 {
 	for (size_t i = 0; i < len; i++)
-		cr_assert_eq(buf[i], pattern_byte(start + i), "byte %zu (file offset %zu) wrong",
-			     i, start + i);
+		cr_assert_eq(buf[i], pattern_byte(start + i), "byte %zu (file offset %zu) wrong", i,
+			     start + i);
 }
 
 Test(stream, sendfile_sends_count_bytes_from_offset_and_moves_the_file_offset)
@@ -370,15 +373,13 @@ Test(stream, sendfile_on_a_non_blocking_socket_is_a_value_error)
 Test(stream, sendfile_on_a_datagram_socket_is_a_value_error)
 {
 	int fd = temp_file_with_pattern(4096);
-	struct xs_sock *a, *b;
+	struct xs_sock *s = udp_local(AF_INET, NULL);
 
-	udp_pair(AF_INET, &a, &b, NULL, NULL);
-	cr_assert_eq(xs_sendfile(a, fd, 0, 0), -1);
+	cr_assert_eq(xs_sendfile(s, fd, 0, 0), -1);
 	assert_error(XS_ERR_VALUE, EINVAL);
 	assert_msg_mentions("stream");
 	close(fd);
-	xs_free(a);
-	xs_free(b);
+	xs_free(s);
 }
 
 /* ---- create_connection / create_server ---- */
@@ -388,14 +389,14 @@ static void port_str(const struct xs_addr *a, char *buf, size_t len)
 	snprintf(buf, len, "%d", xs_addr_port(a));
 }
 
-Test(stream, create_connection_connects_to_a_loopback_listener)
+Test(stream, create_connection_connects_to_a_listener)
 {
 	struct xs_addr a, peer;
 	struct xs_sock *l = tcp_listener(AF_INET, 1, &a), *c, *conn;
 	char port[16], buf[8] = {0};
 
 	port_str(&a, port, sizeof port);
-	c = CHECK_PTR(xs_create_connection("127.0.0.1", port, XS_TIMEOUT_DEFAULT, NULL, 0));
+	c = CHECK_PTR(xs_create_connection(test_host(AF_INET), port, XS_TIMEOUT_DEFAULT, NULL, 0));
 	CHECK(xs_getpeername(c, &peer));
 	cr_assert_eq(xs_addr_port(&peer), xs_addr_port(&a));
 	cr_assert_eq(xs_family(c), AF_INET);
@@ -416,11 +417,11 @@ Test(stream, create_connection_with_a_timeout_sets_it_on_the_socket)
 	char port[16];
 
 	port_str(&a, port, sizeof port);
-	c = CHECK_PTR(xs_create_connection("127.0.0.1", port, 2.0, NULL, 0));
+	c = CHECK_PTR(xs_create_connection(test_host(AF_INET), port, 2.0, NULL, 0));
 	cr_assert_eq(xs_gettimeout(c), 2.0);
 	xs_free(c);
 	CHECK(xs_setdefaulttimeout(3.0));
-	c = CHECK_PTR(xs_create_connection("127.0.0.1", port, XS_TIMEOUT_NONE, NULL, 0));
+	c = CHECK_PTR(xs_create_connection(test_host(AF_INET), port, XS_TIMEOUT_NONE, NULL, 0));
 	cr_assert(xs_gettimeout(c) < 0, "an explicit None makes a blocking socket, got %g",
 		  xs_gettimeout(c));
 	xs_free(c);
@@ -435,7 +436,7 @@ Test(stream, create_connection_without_a_timeout_uses_the_default)
 
 	port_str(&a, port, sizeof port);
 	CHECK(xs_setdefaulttimeout(3.5));
-	c = CHECK_PTR(xs_create_connection("127.0.0.1", port, XS_TIMEOUT_DEFAULT, NULL, 0));
+	c = CHECK_PTR(xs_create_connection(test_host(AF_INET), port, XS_TIMEOUT_DEFAULT, NULL, 0));
 	cr_assert_eq(xs_gettimeout(c), 3.5);
 	xs_free(c);
 	xs_free(l);
@@ -448,10 +449,10 @@ Test(stream, create_connection_binds_the_source_address)
 	char port[16], host[64];
 
 	port_str(&a, port, sizeof port);
-	c = CHECK_PTR(xs_create_connection("127.0.0.1", port, 2.0, "127.0.0.1", 0));
+	c = CHECK_PTR(xs_create_connection(test_host(AF_INET), port, 2.0, test_host(AF_INET), 0));
 	CHECK(xs_getsockname(c, &name));
 	CHECK(xs_addr_host(&name, host, sizeof host));
-	cr_assert_str_eq(host, "127.0.0.1");
+	cr_assert_str_eq(host, test_host(AF_INET));
 	cr_assert_gt(xs_addr_port(&name), 0);
 	xs_free(c);
 	xs_free(l);
@@ -459,15 +460,15 @@ Test(stream, create_connection_binds_the_source_address)
 
 Test(stream, create_connection_to_a_closed_port_fails_with_econnrefused)
 {
-	struct xs_sock *hold = CHECK_PTR(xs_socket(AF_INET, SOCK_STREAM, 0));
+	struct xs_sock *hold = socket_or_skip(AF_INET, SOCK_STREAM, 0);
 	struct xs_addr a;
 	char port[16];
 
-	loopback_addr(AF_INET, 0, &a);
+	test_local_addr(AF_INET, 0, &a);
 	CHECK(xs_bind(hold, &a)); /* holds the port, never listens */
 	CHECK(xs_getsockname(hold, &a));
 	port_str(&a, port, sizeof port);
-	cr_assert_null(xs_create_connection("127.0.0.1", port, 2.0, NULL, 0));
+	cr_assert_null(xs_create_connection(test_host(AF_INET), port, 2.0, NULL, 0));
 	assert_os_error(ECONNREFUSED);
 	xs_free(hold);
 }
@@ -478,7 +479,8 @@ Test(stream, create_server_listens_with_reuse_addr)
 	struct xs_sock *srv, *c, *conn;
 	int v = 0;
 
-	loopback_addr(AF_INET, 0, &a);
+	skip_unless_supported(AF_INET, SOCK_STREAM, 0);
+	test_local_addr(AF_INET, 0, &a);
 	srv = CHECK_PTR(xs_create_server(&a, XS_LISTEN_DEFAULT, 0, 0));
 	CHECK(xs_getsockopt_int(srv, SOL_SOCKET, SO_REUSEADDR, &v));
 	cr_assert_neq(v, 0, "create_server must set SO_REUSEADDR");
@@ -500,7 +502,8 @@ Test(stream, create_server_with_reuse_port_sets_so_reuseport)
 	struct xs_sock *srv;
 	int v = 0;
 
-	loopback_addr(AF_INET, 0, &a);
+	skip_unless_supported(AF_INET, SOCK_STREAM, 0);
+	test_local_addr(AF_INET, 0, &a);
 	srv = CHECK_PTR(xs_create_server(&a, 5, 1, 0));
 	CHECK(xs_getsockopt_int(srv, SOL_SOCKET, SO_REUSEPORT, &v));
 	cr_assert_neq(v, 0);
@@ -514,7 +517,8 @@ Test(stream, create_server_on_ipv6_without_dualstack_is_v6_only)
 	int v = 0;
 
 	skip_unless_ipv6();
-	loopback_addr(AF_INET6, 0, &a);
+	skip_unless_supported(AF_INET6, SOCK_STREAM, 0);
+	test_local_addr(AF_INET6, 0, &a);
 	srv = CHECK_PTR(xs_create_server(&a, 5, 0, 0));
 	CHECK(xs_getsockopt_int(srv, IPPROTO_IPV6, IPV6_V6ONLY, &v));
 	cr_assert_eq(v, 1, "without dualstack an AF_INET6 server is IPv6-only");
@@ -525,21 +529,23 @@ Test(stream, create_server_dualstack_accepts_an_ipv4_client)
 {
 	struct xs_addr a, bound, v4, peer;
 	struct xs_sock *srv, *c, *conn;
-	char host[64];
+	char host[64], want[64];
 
 	skip_unless_ipv6();
+	skip_unless_supported(AF_INET6, SOCK_STREAM, 0);
 	if (!xs_has_dualstack_ipv6())
 		cr_skip_test("xs_has_dualstack_ipv6() == 0 on this host");
 	CHECK(xs_addr_inet6(&a, "::", 0, 0, 0));
 	srv = CHECK_PTR(xs_create_server(&a, 5, 0, 1));
 	CHECK(xs_getsockname(srv, &bound));
-	loopback_addr(AF_INET, xs_addr_port(&bound), &v4);
+	test_local_addr(AF_INET, xs_addr_port(&bound), &v4);
 	c = CHECK_PTR(xs_socket(AF_INET, SOCK_STREAM, 0));
 	CHECK(xs_connect(c, &v4));
 	conn = CHECK_PTR(xs_accept(srv, &peer));
 	cr_assert_eq(peer.family, AF_INET6);
 	CHECK(xs_addr_host(&peer, host, sizeof host));
-	cr_assert_str_eq(host, "::ffff:127.0.0.1");
+	snprintf(want, sizeof want, "::ffff:%s", test_host(AF_INET));
+	cr_assert_str_eq(host, want);
 	xs_free(conn);
 	xs_free(c);
 	xs_free(srv);
@@ -548,9 +554,9 @@ Test(stream, create_server_dualstack_accepts_an_ipv4_client)
 Test(stream, listen_with_the_default_backlog_accepts_several_clients)
 {
 	struct xs_addr a;
-	struct xs_sock *l = CHECK_PTR(xs_socket(AF_INET, SOCK_STREAM, 0)), *c[5], *conn;
+	struct xs_sock *l = socket_or_skip(AF_INET, SOCK_STREAM, 0), *c[5], *conn;
 
-	loopback_addr(AF_INET, 0, &a);
+	test_local_addr(AF_INET, 0, &a);
 	CHECK(xs_bind(l, &a));
 	CHECK(xs_listen(l, XS_LISTEN_DEFAULT));
 	CHECK(xs_getsockname(l, &a));
@@ -572,9 +578,9 @@ Test(stream, listen_with_the_default_backlog_accepts_several_clients)
 Test(stream, listen_with_a_negative_backlog_is_accepted_as_zero)
 {
 	struct xs_addr a;
-	struct xs_sock *l = CHECK_PTR(xs_socket(AF_INET, SOCK_STREAM, 0)), *c, *conn;
+	struct xs_sock *l = socket_or_skip(AF_INET, SOCK_STREAM, 0), *c, *conn;
 
-	loopback_addr(AF_INET, 0, &a);
+	test_local_addr(AF_INET, 0, &a);
 	CHECK(xs_bind(l, &a));
 	CHECK(xs_listen(l, -5));
 	CHECK(xs_getsockname(l, &a));
@@ -599,7 +605,7 @@ Test(stream, accept_reports_the_peer_address)
 	CHECK(xs_getsockname(c, &cname));
 	conn = CHECK_PTR(xs_accept(l, &peer));
 	CHECK(xs_addr_format(&peer, fmt, sizeof fmt));
-	snprintf(want, sizeof want, "('127.0.0.1', %d)", xs_addr_port(&cname));
+	snprintf(want, sizeof want, "('%s', %d)", test_host(AF_INET), xs_addr_port(&cname));
 	cr_assert_str_eq(fmt, want);
 	xs_free(conn);
 	xs_free(c);
@@ -729,7 +735,7 @@ Test(stream, sendfile_to_a_closed_peer_is_epipe_not_a_killed_process, .timeout =
 Test(stream, sendfile_reads_a_pipe_with_the_send_loop, .timeout = 10)
 {
 	struct xs_sock *p[2];
-	char buf[32] = { 0 };
+	char buf[32] = {0};
 	int pipefd[2];
 
 	cr_assert_eq(pipe(pipefd), 0);

@@ -134,19 +134,19 @@ Test(timeout, accepted_sockets_are_blocking_when_the_default_is_none)
 
 Test(timeout, recv_times_out_after_the_timeout)
 {
-	struct xs_sock *a, *b;
+	struct xs_sock *peer, *s;
 	char buf[8];
 	double t;
 
-	udp_pair(AF_INET, &a, &b, NULL, NULL);
-	CHECK(xs_settimeout(a, 0.2));
+	udp_pair(AF_INET, &peer, &s, NULL, NULL);
+	CHECK(xs_settimeout(s, 0.2));
 	t = now_s();
-	cr_assert_eq(xs_recv(a, buf, sizeof buf, 0), -1);
+	cr_assert_eq(xs_recv(s, buf, sizeof buf, 0), -1);
 	t = now_s() - t;
 	assert_timed_out();
 	assert_elapsed_within(t, 0.15, 1.0);
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 Test(timeout, stream_recv_times_out_and_the_connection_survives)
@@ -169,16 +169,16 @@ Test(timeout, stream_recv_times_out_and_the_connection_survives)
 
 Test(timeout, recvfrom_times_out_with_the_timeout_kind)
 {
-	struct xs_sock *a, *b;
+	struct xs_sock *peer, *s;
 	struct xs_addr from;
 	char buf[8];
 
-	udp_pair(AF_INET, &a, &b, NULL, NULL);
-	CHECK(xs_settimeout(a, 0.1));
-	cr_assert_eq(xs_recvfrom(a, buf, sizeof buf, 0, &from), -1);
+	udp_pair(AF_INET, &peer, &s, NULL, NULL);
+	CHECK(xs_settimeout(s, 0.1));
+	cr_assert_eq(xs_recvfrom(s, buf, sizeof buf, 0, &from), -1);
 	assert_timed_out();
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 Test(timeout, accept_times_out_after_the_timeout)
@@ -196,37 +196,38 @@ Test(timeout, accept_times_out_after_the_timeout)
 
 Test(timeout, a_timeout_waits_for_data_that_arrives_in_time)
 {
-	struct xs_sock *a, *b;
-	struct xs_addr addr_a;
+	struct xs_sock *peer, *s;
+	struct xs_addr s_addr;
 	char buf[8] = {0};
 
-	udp_pair(AF_INET, &a, &b, &addr_a, NULL);
-	CHECK(xs_connect(b, &addr_a));
-	CHECK(xs_settimeout(a, 3.0));
-	struct delayed_send d = {.s = b, .data = "hi", .len = 2, .delay_s = 0.2};
+	udp_pair(AF_INET, &peer, &s, NULL, &s_addr);
+	CHECK(xs_connect(peer, &s_addr));
+	CHECK(xs_settimeout(s, 3.0));
+	struct delayed_send d = {.s = peer, .data = "hi", .len = 2, .delay_s = 0.2};
 	delayed_send_start(&d);
-	cr_assert_eq(CHECK(xs_recv(a, buf, sizeof buf, 0)), 2);
+	cr_assert_eq(CHECK(xs_recv(s, buf, sizeof buf, 0)), 2);
 	cr_assert_str_eq(buf, "hi");
 	delayed_send_join(&d);
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 /* ---- non-blocking mode ---- */
 
 Test(timeout, non_blocking_recv_without_data_fails_with_eagain)
 {
-	struct xs_sock *a, *b;
+	struct xs_sock *peer, *s;
 	char buf[8];
-	double t = now_s();
+	double t;
 
-	udp_pair(AF_INET, &a, &b, NULL, NULL);
-	CHECK(xs_setblocking(a, 0));
-	cr_assert_eq(xs_recv(a, buf, sizeof buf, 0), -1);
+	udp_pair(AF_INET, &peer, &s, NULL, NULL);
+	CHECK(xs_setblocking(s, 0));
+	t = now_s();
+	cr_assert_eq(xs_recv(s, buf, sizeof buf, 0), -1);
 	assert_os_error(EAGAIN);
 	cr_assert_lt(now_s() - t, 0.5, "a non-blocking call must not wait");
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 Test(timeout, non_blocking_accept_without_a_client_fails_with_eagain)
@@ -265,8 +266,8 @@ Test(timeout, non_blocking_send_to_a_full_buffer_fails_with_eagain)
  * kernel drops the SYN, so only the timeout ends the call. Returns the
  * client that timed out (or skips if the kernel accepted everything). */
 static struct xs_sock *client_of_a_full_backlog(struct xs_sock *l, const struct xs_addr *a,
-						  struct xs_sock **filled, int nfilled,
-						  int use_connect_ex, int *ex_rc, double *elapsed)
+						struct xs_sock **filled, int nfilled,
+						int use_connect_ex, int *ex_rc, double *elapsed)
 {
 	for (int i = 0; i < nfilled; i++) {
 		struct xs_sock *c = CHECK_PTR(xs_socket(AF_INET, SOCK_STREAM, 0));
@@ -327,9 +328,9 @@ Test(timeout, connect_ex_returns_ewouldblock_when_the_timeout_expires)
  * holds it so no parallel test can take it. */
 static struct xs_sock *closed_port(struct xs_addr *a)
 {
-	struct xs_sock *hold = CHECK_PTR(xs_socket(AF_INET, SOCK_STREAM, 0));
+	struct xs_sock *hold = socket_or_skip(AF_INET, SOCK_STREAM, 0);
 
-	loopback_addr(AF_INET, 0, a);
+	test_local_addr(AF_INET, 0, a);
 	CHECK(xs_bind(hold, a));
 	CHECK(xs_getsockname(hold, a));
 	return hold;
@@ -426,26 +427,29 @@ static int hook_retry(void)
 
 static void interrupted_recv_is_retried(double timeout)
 {
-	struct xs_sock *a, *b;
-	struct xs_addr addr_a;
+	struct xs_sock *peer, *s;
+	struct xs_addr s_addr;
 	char buf[8] = {0};
-	struct signaller sg = {.target = pthread_self(), .sig = SIGALRM, .first_s = 0.1,
-			       .every_s = 0.05, .count = 3};
+	struct signaller sg = {.target = pthread_self(),
+			       .sig = SIGALRM,
+			       .first_s = 0.1,
+			       .every_s = 0.05,
+			       .count = 3};
 
 	install_counting_handler(SIGALRM);
-	udp_pair(AF_INET, &a, &b, &addr_a, NULL);
-	CHECK(xs_connect(b, &addr_a));
-	CHECK(xs_settimeout(a, timeout));
-	struct delayed_send d = {.s = b, .data = "late", .len = 4, .delay_s = 0.5};
+	udp_pair(AF_INET, &peer, &s, NULL, &s_addr);
+	CHECK(xs_connect(peer, &s_addr));
+	CHECK(xs_settimeout(s, timeout));
+	struct delayed_send d = {.s = peer, .data = "late", .len = 4, .delay_s = 0.5};
 	signaller_start(&sg);
 	delayed_send_start(&d);
-	cr_assert_eq(CHECK(xs_recv(a, buf, sizeof buf, 0)), 4);
+	cr_assert_eq(CHECK(xs_recv(s, buf, sizeof buf, 0)), 4);
 	cr_assert_str_eq(buf, "late");
 	signaller_join(&sg);
 	delayed_send_join(&d);
 	cr_assert_geq(signal_hits, 1, "no signal reached the receiving thread");
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 Test(timeout, a_signal_during_a_blocking_recv_does_not_fail_the_call)
@@ -468,27 +472,30 @@ Test(timeout, a_hook_returning_zero_lets_the_call_retry)
 
 static void hooked_recv_fails_with_eintr(double timeout)
 {
-	struct xs_sock *a, *b;
+	struct xs_sock *peer, *s;
 	char buf[8];
 	double t;
-	struct signaller sg = {.target = pthread_self(), .sig = SIGALRM, .first_s = 0.15,
-			       .every_s = 0.2, .count = 10};
+	struct signaller sg = {.target = pthread_self(),
+			       .sig = SIGALRM,
+			       .first_s = 0.15,
+			       .every_s = 0.2,
+			       .count = 10};
 
 	install_counting_handler(SIGALRM);
 	hook_calls = 0;
 	xs_set_interrupt_hook(hook_abort);
-	udp_pair(AF_INET, &a, &b, NULL, NULL);
-	CHECK(xs_settimeout(a, timeout));
+	udp_pair(AF_INET, &peer, &s, NULL, NULL);
+	CHECK(xs_settimeout(s, timeout));
 	signaller_start(&sg);
 	t = now_s();
-	cr_assert_eq(xs_recv(a, buf, sizeof buf, 0), -1);
+	cr_assert_eq(xs_recv(s, buf, sizeof buf, 0), -1);
 	t = now_s() - t;
 	signaller_join(&sg);
 	assert_os_error(EINTR);
 	cr_assert_eq(hook_calls, 1, "hook called %d times", hook_calls);
 	assert_elapsed_within(t, 0.1, 1.0);
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 Test(timeout, a_hook_returning_nonzero_makes_a_blocking_recv_fail_with_eintr)
@@ -503,25 +510,28 @@ Test(timeout, a_hook_returning_nonzero_makes_a_recv_with_timeout_fail_with_eintr
 
 Test(timeout, retries_after_signals_do_not_extend_the_deadline)
 {
-	struct xs_sock *a, *b;
+	struct xs_sock *peer, *s;
 	char buf[8];
 	double t;
-	struct signaller sg = {.target = pthread_self(), .sig = SIGALRM, .first_s = 0.1,
-			       .every_s = 0.1, .count = 40};
+	struct signaller sg = {.target = pthread_self(),
+			       .sig = SIGALRM,
+			       .first_s = 0.1,
+			       .every_s = 0.1,
+			       .count = 40};
 
 	install_counting_handler(SIGALRM);
-	udp_pair(AF_INET, &a, &b, NULL, NULL);
-	CHECK(xs_settimeout(a, 0.5));
+	udp_pair(AF_INET, &peer, &s, NULL, NULL);
+	CHECK(xs_settimeout(s, 0.5));
 	signaller_start(&sg);
 	t = now_s();
-	cr_assert_eq(xs_recv(a, buf, sizeof buf, 0), -1);
+	cr_assert_eq(xs_recv(s, buf, sizeof buf, 0), -1);
 	t = now_s() - t;
 	signaller_join(&sg);
 	assert_timed_out();
 	cr_assert_geq(signal_hits, 3, "only %d signals arrived", (int)signal_hits);
 	assert_elapsed_within(t, 0.45, 1.0);
-	xs_free(a);
-	xs_free(b);
+	xs_free(peer);
+	xs_free(s);
 }
 
 /* A thread that connects to `a` after a delay. */
@@ -549,8 +559,11 @@ Test(timeout, a_signal_during_a_blocking_accept_does_not_fail_the_call)
 {
 	struct delayed_connect d = {.delay_s = 0.4};
 	struct xs_sock *l = tcp_listener(AF_INET, 1, &d.a), *conn;
-	struct signaller sg = {.target = pthread_self(), .sig = SIGALRM, .first_s = 0.1,
-			       .every_s = 0.1, .count = 2};
+	struct signaller sg = {.target = pthread_self(),
+			       .sig = SIGALRM,
+			       .first_s = 0.1,
+			       .every_s = 0.1,
+			       .count = 2};
 	sigset_t all, old;
 
 	install_counting_handler(SIGALRM);
@@ -576,8 +589,11 @@ Test(timeout, a_signal_during_sendall_does_not_lose_or_repeat_data)
 	 * hold, so sendall is still sending when the signals come. */
 	size_t total = 16u << 20, nsent = 0;
 	uint8_t *data = malloc(total);
-	struct signaller sg = {.target = pthread_self(), .sig = SIGALRM, .first_s = 0.02,
-			       .every_s = 0.03, .count = 100};
+	struct signaller sg = {.target = pthread_self(),
+			       .sig = SIGALRM,
+			       .first_s = 0.02,
+			       .every_s = 0.03,
+			       .count = 100};
 	struct slow_reader r;
 
 	cr_assert_not_null(data);
@@ -608,26 +624,26 @@ Test(timeout, a_signal_during_sendall_does_not_lose_or_repeat_data)
  * leave the socket non-blocking underneath (EAGAIN would show it). */
 static void blocking_again_waits(int initial_type_flags, double first_timeout)
 {
-	struct xs_sock *a, *b;
-	struct xs_addr addr_a, any;
+	struct xs_sock *s, *peer;
+	struct xs_addr s_addr, any;
 	char buf[8] = {0};
 
-	a = CHECK_PTR(xs_socket(AF_INET, SOCK_DGRAM | initial_type_flags, 0));
-	b = CHECK_PTR(xs_socket(AF_INET, SOCK_DGRAM, 0));
-	loopback_addr(AF_INET, 0, &any);
-	CHECK(xs_bind(a, &any));
-	CHECK(xs_getsockname(a, &addr_a));
-	CHECK(xs_connect(b, &addr_a));
+	s = CHECK_PTR(xs_socket(AF_INET, SOCK_DGRAM | initial_type_flags, 0));
+	test_local_addr(AF_INET, 0, &any);
+	CHECK(xs_bind(s, &any));
+	CHECK(xs_getsockname(s, &s_addr));
+	peer = udp_peer(AF_INET, NULL);
+	CHECK(xs_connect(peer, &s_addr));
 	if (first_timeout >= 0)
-		CHECK(xs_settimeout(a, first_timeout));
-	CHECK(xs_setblocking(a, 1));
-	struct delayed_send d = {.s = b, .data = "wait", .len = 4, .delay_s = 0.3};
+		CHECK(xs_settimeout(s, first_timeout));
+	CHECK(xs_setblocking(s, 1));
+	struct delayed_send d = {.s = peer, .data = "wait", .len = 4, .delay_s = 0.3};
 	delayed_send_start(&d);
-	cr_assert_eq(CHECK(xs_recv(a, buf, sizeof buf, 0)), 4);
+	cr_assert_eq(CHECK(xs_recv(s, buf, sizeof buf, 0)), 4);
 	cr_assert_str_eq(buf, "wait");
 	delayed_send_join(&d);
-	xs_free(a);
-	xs_free(b);
+	xs_free(s);
+	xs_free(peer);
 }
 
 Test(timeout, setblocking_after_a_timeout_makes_recv_wait_again)
@@ -652,9 +668,9 @@ Test(timeout, a_non_blocking_listener_hands_out_sockets_with_the_default_timeout
 	double deadline;
 
 	CHECK(xs_setdefaulttimeout(1.5));
-	l = CHECK_PTR(xs_socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+	l = socket_or_skip(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	cr_assert_eq(xs_gettimeout(l), 0.0);
-	loopback_addr(AF_INET, 0, &any);
+	test_local_addr(AF_INET, 0, &any);
 	CHECK(xs_bind(l, &any));
 	CHECK(xs_listen(l, 1));
 	CHECK(xs_getsockname(l, &a));

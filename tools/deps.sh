@@ -3,6 +3,7 @@
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -eu
 packages="meson ninja-build gcc clang libclang-rt-14-dev pkg-config libcriterion-dev python3
+libbpf-dev libxdp-dev bpftool libpcap-dev tcpdump netsniff-ng ethtool iputils-ping
 iproute2 util-linux valgrind netbase"
 missing=""
 for p in $packages; do

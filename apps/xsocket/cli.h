@@ -47,5 +47,6 @@ int cmd_info(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
 int cmd_echo_server(int argc, char **argv);
 int cmd_echo_client(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 
 #endif

@@ -46,14 +46,6 @@ static const struct {
 static const char *const config_keys[] = { "transport", "fallback", "log" };
 #define NCONFIG_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
-/* What the host must have for each transport; only the kernel's is known. */
-static const struct {
-	const char *transport;
-	const char *detail;
-} host_needs[] = {
-	{ "kernel", "the system calls: always available (per-family result above)" },
-};
-
 struct carrier {
 	const char *transport;
 	bool fallback; /* configured for another transport that cannot carry it */
@@ -160,12 +152,38 @@ static int info_collect(struct info *in)
 	return 0;
 }
 
-static const char *host_detail(const char *transport)
+/* Is the transport configured for any family? Then it is in use, and
+ * what it got from the host is worth describing. */
+static bool in_use(const struct info *in, const char *transport)
 {
-	for (size_t i = 0; i < sizeof(host_needs) / sizeof(host_needs[0]); i++)
-		if (!strcmp(host_needs[i].transport, transport))
-			return host_needs[i].detail;
-	return "built in; this version of xsocket has no host check for it";
+	for (size_t i = 0; i < in->nfam; i++)
+		if (!strcmp(in->fam[i].dgram.transport, transport) ||
+		    !strcmp(in->fam[i].stream.transport, transport))
+			return true;
+	return false;
+}
+
+/* What the host has for a transport: the kernel's per-family result is in
+ * the table; a transport in use describes what it got (or why it could
+ * not start); one not in use says how to use it. */
+static void host_detail(const struct info *in, const char *transport, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!strcmp(transport, "kernel")) {
+		snprintf(buf, len, "the system calls: always available (per-family result above)");
+		return;
+	}
+	if (!in_use(in, transport)) {
+		snprintf(buf, len, "built in, not in use: name it in XSOCKET_TRANSPORT "
+			 "(e.g. inet=%s) with its keys (docs/%s.md)", transport, transport);
+		return;
+	}
+	if (xs_transport_describe(transport, buf, len) < 0)
+		snprintf(buf, len, "cannot start: %s", xs_last_error()->msg);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
 }
 
 static void json_carrier(struct json *j, const char *key, const struct carrier *c)
@@ -216,9 +234,12 @@ static void info_json(const struct info *in)
 	json_arr_end(&j);
 	json_arr(&j, "host");
 	for (size_t i = 0; xs_transport_at(i); i++) {
+		char detail[1024];
+
+		host_detail(in, xs_transport_at(i), detail, sizeof(detail));
 		json_obj(&j, NULL);
 		json_str(&j, "transport", xs_transport_at(i));
-		json_str(&j, "detail", host_detail(xs_transport_at(i)));
+		json_str(&j, "detail", detail);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -283,10 +304,12 @@ static void info_text(const struct info *in)
 	printf("\nwhat carries each family:\n");
 	families_table(in);
 	printf("\nwhat the host has:\n");
-	table_init(&t, 2, NULL);
-	for (size_t i = 0; xs_transport_at(i); i++)
-		table_row(&t, xs_transport_at(i), host_detail(xs_transport_at(i)));
-	table_print(&t, stdout, 2);
+	for (size_t i = 0; xs_transport_at(i); i++) {
+		char detail[1024];
+
+		host_detail(in, xs_transport_at(i), detail, sizeof(detail));
+		printf("  %-8s %s\n", xs_transport_at(i), detail);
+	}
 }
 
 int cmd_info(int argc, char **argv)

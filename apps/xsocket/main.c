@@ -1,7 +1,7 @@
 /*
  * main.c — entry point of the xsocket command: git-style dispatch to the
- * subcommands (info, echo ...), each of which has its own --help, a table
- * for people and --json for scripts. The configuration is the library's
+ * subcommands (info, echo, capture ...), each of which has its own --help,
+ * a table for people and --json for scripts. The configuration is the library's
  * (XSOCKET_* environment), so every subcommand reads the same one.
  */
 #include <stdio.h>
@@ -10,8 +10,9 @@
 #include "cli.h"
 
 static const struct cli_cmd commands[] = {
-	{ "info", cmd_info, "transports, what carries each address family, what the host has" },
-	{ "echo", cmd_echo, "UDP/TCP echo server and client with rates and latency percentiles" },
+	{"info", cmd_info, "transports, what carries each address family, what the host has"},
+	{"echo", cmd_echo, "UDP/TCP echo server and client with rates and latency percentiles"},
+	{"capture", cmd_capture, "capture an interface's frames to pcap, with a tcpdump filter"},
 };
 
 int main(int argc, char **argv)

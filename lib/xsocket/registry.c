@@ -13,8 +13,15 @@
 
 /* A transport adds its ops table here, guarded by the XS_HAVE_TRANSPORT_*
  * macro that meson defines when its folder builds. */
+#ifdef XS_HAVE_TRANSPORT_XDP
+extern const struct xs_transport xs_xdp_transport;
+#endif
+
 static const struct xs_transport *const builtin[] = {
 	&xs_kernel_transport,
+#ifdef XS_HAVE_TRANSPORT_XDP
+	&xs_xdp_transport,
+#endif
 };
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
 
@@ -108,8 +115,10 @@ static void transport_init(size_t i)
 	int rc = 0;
 
 	if (tp->init) {
+		xs_clear_error();
 		rc = tp->init();
-		if (rc < 0)
+		/* init may have said what to fix; otherwise the code speaks. */
+		if (rc < 0 && xs_last_error()->code != -rc)
 			xs_fail_op(rc, tp->name);
 	}
 	if (rc == 0) {
@@ -188,4 +197,25 @@ const char *xs_transport_for(int family, int type, int proto)
 	const struct xs_transport *tp = xs_transport_pick(family, type, proto);
 
 	return tp ? tp->name : NULL;
+}
+
+int xs_transport_describe(const char *name, char *buf, size_t len)
+{
+	const struct xs_transport *tp;
+	int rc;
+
+	if (XS_NONNULL("xs_transport_describe", name) < 0 ||
+	    XS_NONNULL("xs_transport_describe", buf) < 0)
+		return -1;
+	registry_checked();
+	tp = xs_transport_find(name);
+	if (!tp)
+		return xs_fail_value(EINVAL, "no transport '%s' is built in (built in: %s)", name,
+				     xs_transport_list());
+	if (xs_config_ready() < 0 || xs_transport_ready(tp) < 0)
+		return -1;
+	if (!tp->describe)
+		return xs_copy_out("", buf, len, "description");
+	rc = tp->describe(buf, len);
+	return rc < 0 ? xs_fail_op(rc, "describing the transport") : 0;
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -335,6 +336,20 @@ int xs_proto(const struct xs_sock *s)
 const char *xs_transport_name(const struct xs_sock *s)
 {
 	return s ? s->tp->name : "none";
+}
+
+int xs_stats(const struct xs_sock *s, struct xs_stats *out)
+{
+	int rc;
+
+	if (xs_sock_check(s) < 0 || XS_NONNULL("xs_stats", out) < 0)
+		return -1;
+	if (!s->tp->stats)
+		return xs_fail_os(EOPNOTSUPP, "the %s transport keeps its counters in the kernel "
+				  "(/proc/net/udp, PACKET_STATISTICS)", s->tp->name);
+	memset(out, 0, sizeof(*out));
+	rc = s->tp->stats(s, out);
+	return rc < 0 ? xs_fail_op(rc, "xs_stats") : 0;
 }
 
 int xs_settimeout(struct xs_sock *s, double timeout)

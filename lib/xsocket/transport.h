@@ -54,7 +54,9 @@ struct xs_transport {
 	/* The configuration keys it reads, without the "name." prefix;
 	 * NULL-terminated, may be NULL. */
 	const char *const *config_keys;
-	/* Once, before the transport's first socket; -errno refuses it. */
+	/* Once, before the transport's first socket; -errno refuses it, and
+	 * every later socket of the transport fails the same way. It may fill
+	 * the record with xs_fail_os(-rc, ...) to say what to fix. */
 	int (*init)(void);
 	/* Can this transport carry the family/type/proto? */
 	bool (*supports)(int family, int type, int proto);
@@ -96,6 +98,11 @@ struct xs_transport {
 	int (*getsockname)(const struct xs_sock *s, struct xs_addr *out);
 	int (*getpeername)(const struct xs_sock *s, struct xs_addr *out);
 	int (*shutdown)(struct xs_sock *s, int how);
+	/* Counters (xs_stats); NULL: the kernel keeps them elsewhere. */
+	int (*stats)(const struct xs_sock *s, struct xs_stats *out);
+	/* A few lines on what the transport got from the host, after init
+	 * (xs_transport_describe); NULL: nothing beyond the name. */
+	int (*describe)(char *buf, size_t len);
 	/* Release everything, s->fd included; the core then marks s closed. */
 	int (*close)(struct xs_sock *s);
 };

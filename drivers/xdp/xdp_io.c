@@ -1,0 +1,361 @@
+/*
+ * xdp_io.c — the xdp transport's data path: send, receive and wait.
+ *
+ * Receive is run-to-completion: a recv that finds its queue empty drains
+ * the rings itself (xdp_port_poll), delivering to every socket, then
+ * looks again; the kernel socket is read when the fast path has nothing,
+ * and first on every 64th call so that a flood on the fast path cannot
+ * starve what the kernel carried.
+ *
+ * Send builds Ethernet/IP/UDP in the TX frame when the kernel's tables say
+ * the destination is on the xdp interface with a known link-layer
+ * address; everything else (local or loopback destinations, other
+ * interfaces, broadcast and multicast, unresolved neighbours, datagrams
+ * over the MTU, ancillary data, MSG_MORE) goes through the kernel socket,
+ * which sends it with the same source address and port — and, for an
+ * unresolved neighbour, resolves it, so the next datagram takes the fast
+ * path. Nothing is dropped for want of a neighbour.
+ */
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "xdp_sock.h"
+
+/* How long a route answer is trusted: a changed neighbour or route is
+ * seen within this time. */
+#define ROUTE_TTL_NS 1000000000LL
+#define ROUTE_SLOTS  8
+
+struct route_entry {
+	int family;
+	struct in6_addr dst;
+	struct xdp_nexthop nh;
+	int64_t at_ns;
+};
+
+/* Per thread, so the hot path takes no lock; direct-mapped by address. */
+static __thread struct route_entry route_cache[ROUTE_SLOTS];
+
+static int nexthop_for(int family, const struct in6_addr *dst, struct xdp_nexthop *nh)
+{
+	struct route_entry *e = &route_cache[(dst->s6_addr32[3] ^ dst->s6_addr32[1]) % ROUTE_SLOTS];
+	int64_t now = xs_now_ns();
+	int rc;
+
+	if (e->family == family && !memcmp(&e->dst, dst, sizeof(*dst)) &&
+	    now - e->at_ns < ROUTE_TTL_NS) {
+		*nh = e->nh;
+		return 0;
+	}
+	rc = xdp_route_lookup(family, dst, nh);
+	if (rc < 0 || !nh->resolved)
+		return rc; /* not cached: ask again until the kernel resolves it */
+	*e = (struct route_entry){.family = family, .dst = *dst, .nh = *nh, .at_ns = now};
+	return 0;
+}
+
+static size_t iov_total(const struct iovec *iov, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	return total;
+}
+
+static ssize_t kernel_sendmsg(struct xdp_sock *x, const struct msghdr *m, int flags)
+{
+	ssize_t n = sendmsg(x->kfd, m, flags | MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (n < 0)
+		return -errno;
+	x->corked = flags & MSG_MORE;
+	atomic_fetch_add(&x->tx_via_kernel, 1);
+	return n;
+}
+
+/* The destination as an in6_addr (IPv4 mapped), if the fast path may
+ * carry it: unicast, global scope, not v4-mapped on an IPv6 socket. */
+static bool fast_destination(const struct sockaddr *to, struct in6_addr *dst, uint16_t *port)
+{
+	if (to->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)to;
+		uint32_t a = ntohl(sin->sin_addr.s_addr);
+
+		if (IN_MULTICAST(a) || a == INADDR_BROADCAST || a == INADDR_ANY)
+			return false;
+		memset(dst, 0, sizeof(*dst));
+		dst->s6_addr16[5] = 0xffff;
+		dst->s6_addr32[3] = sin->sin_addr.s_addr;
+		*port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)to;
+
+		if (IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+			return false;
+		*dst = sin6->sin6_addr;
+		*port = ntohs(sin6->sin6_port);
+	}
+	return *port != 0;
+}
+
+/* The source address: the bound one, or the route's preferred one. */
+static void source_address(const struct xdp_sock *x, const struct xdp_nexthop *nh,
+			   struct in6_addr *src, uint16_t *port)
+{
+	if (x->local.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&x->local;
+
+		*port = ntohs(sin->sin_port);
+		if (sin->sin_addr.s_addr == INADDR_ANY) {
+			*src = nh->src;
+			return;
+		}
+		memset(src, 0, sizeof(*src));
+		src->s6_addr16[5] = 0xffff;
+		src->s6_addr32[3] = sin->sin_addr.s_addr;
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&x->local;
+
+		*port = ntohs(sin6->sin6_port);
+		*src = IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ? nh->src : sin6->sin6_addr;
+	}
+}
+
+static ssize_t build_udp(uint8_t *buf, size_t cap, const void *arg)
+{
+	return xs_udp_build(buf, cap, arg);
+}
+
+/* 1 sent on the fast path, 0 the kernel must carry it, or -errno. */
+static ssize_t udp_send_fast(struct xs_sock *s, struct xdp_sock *x, const struct msghdr *m,
+			     const struct sockaddr *to, size_t len)
+{
+	struct xs_stack *st = xdp_port_stack(xdp_port);
+	const struct xs_stack_port *port = xs_stack_port(st);
+	struct xs_udp_tx tx = {.family = s->family,
+			       .iov = m->msg_iov,
+			       .iovcnt = (int)m->msg_iovlen,
+			       .ttl = x->ttl,
+			       .tos = x->tos};
+	struct xdp_nexthop nh;
+	ssize_t n;
+
+	if (!fast_destination(to, &tx.dst, &tx.dport) ||
+	    len + xs_udp_header_len(s->family) - ETH_HLEN > port->mtu)
+		return 0;
+	n = xdp_udp_autobind(x, s->family);
+	if (n < 0)
+		return n;
+	if (nexthop_for(s->family, &tx.dst, &nh) < 0 || nh.local || !nh.resolved ||
+	    nh.oif != port->ifindex)
+		return 0;
+	source_address(x, &nh, &tx.src, &tx.sport);
+	memcpy(tx.src_mac, port->mac, ETH_ALEN);
+	memcpy(tx.dst_mac, nh.mac, ETH_ALEN);
+	n = xdp_port_send(xdp_port, x->tx_hint, build_udp, &tx);
+	if (n < 0)
+		return n;
+	xs_stack_count_tx(st, x->ss, len);
+	return 1;
+}
+
+static ssize_t udp_sendmsg(struct xs_sock *s, struct xdp_sock *x, const struct msghdr *m, int flags)
+{
+	const struct sockaddr *to = m->msg_name;
+	size_t len = iov_total(m->msg_iov, m->msg_iovlen);
+	ssize_t rc;
+
+	if (!to) {
+		if (!x->connected)
+			return -EDESTADDRREQ;
+		to = (const struct sockaddr *)&x->peer;
+	}
+	if (!(flags & MSG_MORE) && !x->corked && !m->msg_controllen) {
+		rc = udp_send_fast(s, x, m, to, len);
+		if (rc != 0)
+			return rc < 0 ? rc : (ssize_t)len;
+	}
+	return kernel_sendmsg(x, m, flags);
+}
+
+struct packet_frame {
+	const struct msghdr *m;
+	bool with_header; /* SOCK_DGRAM: the Ethernet header is ours to write */
+	struct ether_header eth;
+};
+
+static ssize_t build_packet(uint8_t *buf, size_t cap, const void *arg)
+{
+	const struct packet_frame *f = arg;
+	size_t used = f->with_header ? sizeof(f->eth) : 0;
+
+	if (used + iov_total(f->m->msg_iov, f->m->msg_iovlen) > cap)
+		return -EMSGSIZE;
+	memcpy(buf, &f->eth, used);
+	for (size_t i = 0; i < f->m->msg_iovlen; i++) {
+		memcpy(buf + used, f->m->msg_iov[i].iov_base, f->m->msg_iov[i].iov_len);
+		used += f->m->msg_iov[i].iov_len;
+	}
+	return (ssize_t)used;
+}
+
+/* As the kernel: the interface comes from the address or the binding;
+ * SOCK_RAW sends the frame as given, SOCK_DGRAM gets an Ethernet header
+ * to the address's sll_addr. */
+static ssize_t packet_sendmsg(struct xs_sock *s, struct xdp_sock *x, const struct msghdr *m)
+{
+	const struct sockaddr_ll *sll = m->msg_name;
+	const struct xs_stack_port *port = xs_stack_port(xdp_port_stack(xdp_port));
+	struct packet_frame f = {.m = m, .with_header = s->type == SOCK_DGRAM};
+	size_t len = iov_total(m->msg_iov, m->msg_iovlen);
+	int ifindex = sll && sll->sll_ifindex ? sll->sll_ifindex : x->ifindex;
+	ssize_t n;
+
+	if (!ifindex)
+		return -ENXIO;
+	if (ifindex != port->ifindex)
+		return -ENODEV;
+	if (f.with_header) {
+		if (!sll || sll->sll_halen != ETH_ALEN)
+			return -EDESTADDRREQ;
+		memcpy(f.eth.ether_dhost, sll->sll_addr, ETH_ALEN);
+		memcpy(f.eth.ether_shost, port->mac, ETH_ALEN);
+		f.eth.ether_type = sll->sll_protocol ? sll->sll_protocol : htons(x->ethertype);
+		len += ETH_HLEN;
+	} else if (len < ETH_HLEN) {
+		return -EINVAL;
+	}
+	if (len > port->mtu + ETH_HLEN)
+		return -EMSGSIZE;
+	n = xdp_port_send(xdp_port, x->tx_hint, build_packet, &f);
+	if (n < 0)
+		return n;
+	xs_stack_count_tx(xdp_port_stack(xdp_port), x->ss, len);
+	return (ssize_t)(f.with_header ? len - ETH_HLEN : len);
+}
+
+ssize_t xdp_sendmsg(struct xs_sock *s, const struct msghdr *m, int flags)
+{
+	struct xdp_sock *x = xdp_of(s);
+
+	if (s->family == AF_PACKET)
+		return packet_sendmsg(s, x, m);
+	return udp_sendmsg(s, x, m, flags);
+}
+
+ssize_t xdp_send(struct xs_sock *s, const void *buf, size_t len, int flags,
+		 const struct sockaddr *to, socklen_t tolen)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr m = {
+		.msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov, .msg_iovlen = 1};
+
+	return xdp_sendmsg(s, &m, flags);
+}
+
+static ssize_t kernel_recvmsg(struct xdp_sock *x, struct msghdr *m, int flags)
+{
+	ssize_t n = recvmsg(x->kfd, m, flags | MSG_DONTWAIT);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t stack_recvmsg(struct xdp_sock *x, struct msghdr *m, int flags)
+{
+	socklen_t namelen = m->msg_namelen;
+	ssize_t n = xs_stack_sock_recv(x->ss, m->msg_iov, (int)m->msg_iovlen, m->msg_name,
+				       m->msg_name ? &namelen : NULL, flags, &m->msg_flags);
+
+	if (n >= 0) {
+		m->msg_namelen = m->msg_name ? namelen : 0;
+		m->msg_controllen = 0; /* the fast path carries no ancillary data */
+	}
+	return n;
+}
+
+ssize_t xdp_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
+{
+	struct xdp_sock *x = xdp_of(s);
+	bool kernel_first = x->kfd >= 0 && (++x->turn & 63) == 0;
+	ssize_t n;
+
+	if (x->shut_rd)
+		return 0;
+	if (flags & (MSG_ERRQUEUE | MSG_OOB))
+		return x->kfd >= 0 ? kernel_recvmsg(x, m, flags) : -EOPNOTSUPP;
+	m->msg_flags = 0;
+	if (kernel_first && (n = kernel_recvmsg(x, m, flags)) != -EAGAIN)
+		return n;
+	n = stack_recvmsg(x, m, flags);
+	if (n == -EAGAIN && xdp_port_poll(xdp_port, x->ss))
+		n = stack_recvmsg(x, m, flags);
+	if (n == -EAGAIN && x->kfd >= 0 && !kernel_first)
+		n = kernel_recvmsg(x, m, flags);
+	return n;
+}
+
+ssize_t xdp_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
+		 socklen_t *fromlen)
+{
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr m = {.msg_name = from,
+			   .msg_namelen = from ? *fromlen : 0,
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1};
+	ssize_t n = xdp_recvmsg(s, &m, flags);
+
+	if (n >= 0 && from)
+		*fromlen = m.msg_namelen;
+	return n;
+}
+
+/* Poll the rings for up to the busy-poll budget before sleeping. */
+static bool busy_poll(struct xdp_sock *x, int64_t timeout_ns)
+{
+	int64_t budget = (int64_t)xdp_cfg.busy_poll_us * 1000;
+	int64_t until;
+
+	if (timeout_ns >= 0 && timeout_ns < budget)
+		budget = timeout_ns;
+	until = xs_now_ns() + budget;
+	do {
+		xdp_port_poll(xdp_port, x->ss);
+		if (xs_stack_sock_readable(x->ss))
+			return true;
+	} while (budget > 0 && xs_now_ns() < until);
+	return false;
+}
+
+int xdp_wait(struct xs_sock *s, short events, int64_t timeout_ns)
+{
+	struct xdp_sock *x = xdp_of(s);
+	struct timespec ts = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+	struct pollfd pfd[3];
+	nfds_t n = 0;
+	int rc;
+
+	if (events & POLLIN) {
+		if (x->shut_rd || busy_poll(x, timeout_ns))
+			return 0;
+		pfd[n++] = (struct pollfd){.fd = s->fd, .events = POLLIN};
+	}
+	if (events & POLLOUT) {
+		pfd[n++] = (struct pollfd){.fd = xdp_port_tx_fd(xdp_port, x->tx_hint),
+					   .events = POLLOUT};
+		if (x->kfd >= 0)
+			pfd[n++] = (struct pollfd){.fd = x->kfd, .events = POLLOUT};
+	}
+	rc = ppoll(pfd, n, timeout_ns < 0 ? NULL : &ts, NULL);
+	if (rc < 0)
+		return -errno;
+	return rc == 0 ? -ETIMEDOUT : 0;
+}
