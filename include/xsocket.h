@@ -231,7 +231,9 @@ int xs_has_dualstack_ipv6(void);
 int xs_close(struct xs_sock *s);
 /* Close if open (errors ignored) and free the handle. NULL is a no-op. */
 void xs_free(struct xs_sock *s);
-/* Closed state without closing the descriptor, which is returned (-1 if closed). */
+/* Closed state without closing the descriptor, which is returned (-1 if
+ * closed). XS_ERR_OS/EOPNOTSUPP on a transport whose descriptor is not the
+ * whole socket (xdp: an epoll instance over its parts). */
 xs_fd_t xs_detach(struct xs_sock *s);
 /* A new socket on a duplicate descriptor, same family/type/proto/timeout. */
 struct xs_sock *xs_dup(const struct xs_sock *s);

@@ -356,6 +356,54 @@ Test(xdp, ipv6_datagrams_to_a_bound_port_go_through_the_fast_path_and_not_the_ke
 	fast_path_only(AF_INET6);
 }
 
+/* The first datagram to a neighbour the kernel has not resolved goes
+ * through the kernel socket, which resolves it; once resolved, the next
+ * ones take the fast path. Nothing is dropped for want of a MAC. */
+static void unresolved_neighbour(int family)
+{
+	struct xs_sock *s = xdp_udp(family, NULL), *peer;
+	struct xs_addr peer_addr;
+	struct xs_stats before, after;
+	char buf[16];
+	double until;
+
+	peer = udp_peer(family, &peer_addr);
+	cr_assert_eq(system(family == AF_INET6 ? "ip -6 neigh flush dev vB"
+					       : "ip -4 neigh flush dev vB"), 0);
+	before = stats_of(s);
+	cr_assert_eq(CHECK(xs_sendto(s, "first", 5, 0, &peer_addr)), 5);
+	CHECK(xs_settimeout(peer, WAIT_S));
+	cr_assert_eq(CHECK(xs_recv(peer, buf, sizeof buf, 0)), 5, "the first datagram was lost");
+	after = stats_of(s);
+	cr_assert_eq(after.tx_via_kernel - before.tx_via_kernel, 1,
+		     "the first datagram to an unresolved neighbour did not go through the kernel");
+
+	/* the kernel resolves the neighbour; then the fast path carries */
+	until = now_s() + WAIT_S;
+	do {
+		sleep_s(0.05);
+		before = stats_of(s);
+		CHECK(xs_sendto(s, "again", 5, 0, &peer_addr));
+		cr_assert_eq(CHECK(xs_recv(peer, buf, sizeof buf, 0)), 5, "a datagram was lost");
+		after = stats_of(s);
+	} while (after.tx_via_kernel != before.tx_via_kernel && now_s() < until);
+	cr_assert_eq(after.tx_via_kernel, before.tx_via_kernel,
+		     "the neighbour was never resolved: every datagram went through the kernel");
+	xs_free(peer);
+	xs_free(s);
+}
+
+Test(xdp, a_datagram_to_an_unresolved_neighbour_is_resolved_and_delivered_not_dropped)
+{
+	unresolved_neighbour(AF_INET);
+}
+
+Test(xdp, an_ipv6_datagram_to_an_unresolved_neighbour_is_resolved_and_delivered)
+{
+	skip_unless_ipv6();
+	unresolved_neighbour(AF_INET6);
+}
+
 /* The child binds an xdp socket, reports its port and waits to be killed. */
 static void bind_and_wait(int report_fd)
 {

@@ -59,9 +59,12 @@ int64_t echo_now_ns(void); /* CLOCK_MONOTONIC */
 
 struct echo_server_stats {
 	const char *proto;
+	const char *transport;
 	char addr[128];
 	int64_t start_ns, end_ns;
 	uint64_t messages, bytes, clients;
+	bool have_counters; /* counters: the transport's (xs_stats), if it keeps them */
+	struct xs_stats counters;
 };
 
 struct echo_client_stats {

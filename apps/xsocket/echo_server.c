@@ -209,6 +209,8 @@ static int server_run(struct server *sv)
 	sv->deadline_ns = sv->st.start_ns + (int64_t)(sv->c.duration * 1e9);
 	rc = sv->c.type == SOCK_STREAM ? server_tcp(sv) : server_udp(sv);
 	sv->st.end_ns = echo_now_ns();
+	sv->st.transport = xs_transport_name(sv->s);
+	sv->st.have_counters = xs_stats(sv->s, &sv->st.counters) == 0;
 	if (!rc)
 		echo_server_report(&sv->st, sv->c.json);
 	return rc;

@@ -49,6 +49,13 @@ static void row_num(struct table *t, const char *name, double v, const char *uni
 	table_row(t, name, buf);
 }
 
+/* What the interface lost before any socket: malformed, bad checksums,
+ * full queues, full rings. */
+static uint64_t interface_drops(const struct xs_stats *c)
+{
+	return c->if_rx_malformed + c->if_rx_bad_csum + c->if_rx_queue_full + c->if_rx_ring_drops;
+}
+
 void echo_server_report(const struct echo_server_stats *st, bool json)
 {
 	double rate = per_second(st->messages, st->start_ns, st->end_ns);
@@ -64,17 +71,27 @@ void echo_server_report(const struct echo_server_stats *st, bool json)
 		json_int(&j, "bytes", st->bytes);
 		json_num(&j, "msgs_per_s", rate);
 		json_int(&j, "clients", st->clients);
+		json_str(&j, "transport", st->transport);
+		if (st->have_counters) {
+			json_int(&j, "dropped_queue_full", st->counters.rx_dropped);
+			json_int(&j, "interface_dropped", interface_drops(&st->counters));
+		}
 		json_end(&j);
 		return;
 	}
 	table_init(&t, 2, NULL);
 	table_row(&t, "protocol", st->proto);
+	table_row(&t, "transport", st->transport);
 	row_num(&t, "duration", seconds(st->start_ns, st->end_ns), " s");
 	row_u64(&t, "messages", st->messages);
 	row_u64(&t, "bytes", st->bytes);
 	row_num(&t, "msgs/s", rate, "");
 	if (st->clients)
 		row_u64(&t, "clients", st->clients);
+	if (st->have_counters) {
+		row_u64(&t, "dropped (queue full)", st->counters.rx_dropped);
+		row_u64(&t, "interface drops", interface_drops(&st->counters));
+	}
 	table_print(&t, stdout, 0);
 }
 

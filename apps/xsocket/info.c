@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "out.h"
@@ -47,8 +49,9 @@ static const char *const config_keys[] = { "transport", "fallback", "log" };
 #define NCONFIG_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
 struct carrier {
-	const char *transport;
+	char transport[32];
 	bool fallback; /* configured for another transport that cannot carry it */
+	bool refused;  /* the configured transport cannot carry it, no fallback */
 };
 
 struct family_info {
@@ -96,13 +99,18 @@ static void configured_for(const char *spec, const char *family, char *out, size
 
 static int carrier_get(struct family_info *fi, const char *spec, int type, struct carrier *c)
 {
-	char configured[64];
+	char configured[32];
+	const char *carrier;
 
-	c->transport = xs_transport_for(fi->fam->af, type, 0);
-	if (!c->transport)
-		return -1;
 	configured_for(spec, fi->name, configured, sizeof(configured));
-	c->fallback = strcmp(configured, c->transport) != 0;
+	carrier = xs_transport_for(fi->fam->af, type, 0);
+	/* A type the configured transport cannot carry fails at creation:
+	 * that is an answer for the table, not an invalid configuration. */
+	c->refused = !carrier && xs_last_error()->code == EPROTONOSUPPORT;
+	if (!carrier && !c->refused)
+		return -1;
+	snprintf(c->transport, sizeof(c->transport), "%s", carrier ? carrier : configured);
+	c->fallback = carrier && strcmp(configured, carrier) != 0;
 	return 0;
 }
 
@@ -113,20 +121,22 @@ static bool error_is_about_type(int code)
 	       code == EINVAL;
 }
 
+/* Asks the kernel itself (not the configured transport): the column is
+ * about this kernel. */
 static void probe_family(struct family_info *fi)
 {
 	bool have_reason = false;
 
 	for (size_t i = 0; i < NPROBE_TYPES; i++) {
-		struct xs_sock *s = xs_socket(fi->fam->af, probe_types[i].type, 0);
-		const struct xs_error *e = xs_last_error();
+		int fd = socket(fi->fam->af, probe_types[i].type | SOCK_CLOEXEC, 0);
+		int err = errno;
 
-		if (s) {
+		if (fd >= 0) {
 			fi->opened |= 1u << i;
-			xs_free(s);
-		} else if (!have_reason || !error_is_about_type(e->code)) {
-			snprintf(fi->reason, sizeof(fi->reason), "%s", e->msg);
-			have_reason = !error_is_about_type(e->code);
+			close(fd);
+		} else if (!have_reason || !error_is_about_type(err)) {
+			snprintf(fi->reason, sizeof(fi->reason), "socket: %s", strerror(err));
+			have_reason = !error_is_about_type(err);
 		}
 	}
 }
@@ -191,6 +201,7 @@ static void json_carrier(struct json *j, const char *key, const struct carrier *
 	json_obj(j, key);
 	json_str(j, "transport", c->transport);
 	json_bool(j, "fallback", c->fallback);
+	json_bool(j, "refused", c->refused);
 	json_obj_end(j);
 }
 
@@ -248,7 +259,8 @@ static void info_json(const struct info *in)
 
 static const char *carrier_text(const struct carrier *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s", c->transport, c->fallback ? " (fallback)" : "");
+	snprintf(buf, len, "%s%s", c->transport,
+		 c->fallback ? " (fallback)" : c->refused ? " cannot (EPROTONOSUPPORT)" : "");
 	return buf;
 }
 
@@ -308,7 +320,9 @@ static void info_text(const struct info *in)
 		char detail[1024];
 
 		host_detail(in, xs_transport_at(i), detail, sizeof(detail));
-		printf("  %-8s %s\n", xs_transport_at(i), detail);
+		printf("  %-8s ", xs_transport_at(i));
+		for (char *line = strtok(detail, "\n"); line; line = strtok(NULL, "\n"))
+			printf("%s%s\n", line == detail ? "" : "           ", line);
 	}
 }
 

@@ -128,6 +128,7 @@ struct xdp_nexthop {
 	bool local;    /* the destination is this host (loopback, own address) */
 	bool resolved; /* mac is valid (neighbour REACHABLE/STALE/DELAY/PROBE/PERMANENT/
 			* NOARP); never for broadcast, multicast or local routes */
+	bool stale;    /* the kernel has not confirmed mac lately (NUD_STALE) */
 	uint8_t mac[6];
 	struct in6_addr src; /* preferred source (IPv4 as ::ffff:a.b.c.d) */
 };

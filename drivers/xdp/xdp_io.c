@@ -41,9 +41,14 @@ struct route_entry {
 /* Per thread, so the hot path takes no lock; direct-mapped by address. */
 static __thread struct route_entry route_cache[ROUTE_SLOTS];
 
+/* 0 fast path, 1 through the kernel this time, or -errno. A STALE
+ * neighbour is used, but the fast path's traffic never confirms it to the
+ * kernel: one datagram a second goes through the kernel socket, so the
+ * kernel probes the neighbour and a changed or vanished one is noticed. */
 static int nexthop_for(int family, const struct in6_addr *dst, struct xdp_nexthop *nh)
 {
-	struct route_entry *e = &route_cache[(dst->s6_addr32[3] ^ dst->s6_addr32[1]) % ROUTE_SLOTS];
+	struct route_entry *e = &route_cache[(dst->s6_addr32[3] ^ dst->s6_addr32[1]) %
+					     ROUTE_SLOTS];
 	int64_t now = xs_now_ns();
 	int rc;
 
@@ -53,10 +58,12 @@ static int nexthop_for(int family, const struct in6_addr *dst, struct xdp_nextho
 		return 0;
 	}
 	rc = xdp_route_lookup(family, dst, nh);
-	if (rc < 0 || !nh->resolved)
-		return rc; /* not cached: ask again until the kernel resolves it */
-	*e = (struct route_entry){.family = family, .dst = *dst, .nh = *nh, .at_ns = now};
-	return 0;
+	if (rc < 0)
+		return rc;
+	if (!nh->resolved)
+		return 1; /* not cached: ask again until the kernel resolves it */
+	*e = (struct route_entry){ .family = family, .dst = *dst, .nh = *nh, .at_ns = now };
+	return nh->stale;
 }
 
 static size_t iov_total(const struct iovec *iov, size_t n)
@@ -155,8 +162,7 @@ static ssize_t udp_send_fast(struct xs_sock *s, struct xdp_sock *x, const struct
 	n = xdp_udp_autobind(x, s->family);
 	if (n < 0)
 		return n;
-	if (nexthop_for(s->family, &tx.dst, &nh) < 0 || nh.local || !nh.resolved ||
-	    nh.oif != port->ifindex)
+	if (nexthop_for(s->family, &tx.dst, &nh) != 0 || nh.local || nh.oif != port->ifindex)
 		return 0;
 	source_address(x, &nh, &tx.src, &tx.sport);
 	memcpy(tx.src_mac, port->mac, ETH_ALEN);

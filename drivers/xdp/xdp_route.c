@@ -262,6 +262,7 @@ static int get_neigh(int family, const struct in6_addr *hop, struct xdp_nexthop 
 		return rc;
 	if (!neigh_usable(nd->ndm_state))
 		return 0;
+	out->stale = nd->ndm_state == NUD_STALE;
 	len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
 	for (struct rtattr *rta = (void *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))); RTA_OK(rta, len);
 	     rta = RTA_NEXT(rta, len)) {
