@@ -14,6 +14,7 @@
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -30,38 +31,30 @@ static bool unsupported(void)
 	return code == ENOPROTOOPT || code == EOPNOTSUPP;
 }
 
-/* The ARPHRD_* type of iface, or ARPHRD_ETHER when sysfs does not say. */
-static int iface_type(const char *iface)
-{
-	char path[128];
-	int type = ARPHRD_ETHER;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/type", iface);
-	f = fopen(path, "r");
-	if (!f)
-		return ARPHRD_ETHER;
-	if (fscanf(f, "%d", &type) != 1)
-		type = ARPHRD_ETHER;
-	fclose(f);
-	return type;
-}
-
-/* 0 if iface exists and carries Ethernet frames, else the failure reported. */
+/* 0 if iface exists, else the failure reported, naming it. */
 static int check_iface(struct capture_sock *cs)
 {
-	int type;
-
 	cs->ifindex = (int)xs_if_nametoindex(cs->iface);
-	if (!cs->ifindex)
-		return cli_fail("interface '%s'", cs->iface);
-	type = iface_type(cs->iface);
-	if (type == ARPHRD_ETHER || type == ARPHRD_LOOPBACK)
+	return cs->ifindex ? 0 : cli_fail("interface '%s'", cs->iface);
+}
+
+/* 0 if the bound interface carries Ethernet frames (or the transport does
+ * not say), else the failure reported: the pcap link type is Ethernet. */
+static int check_link_type(struct capture_sock *cs)
+{
+	const struct sockaddr_ll *sll;
+	struct xs_addr a;
+
+	if (xs_getsockname(cs->s, &a) < 0 || a.family != AF_PACKET ||
+	    a.len < offsetof(struct sockaddr_ll, sll_pkttype))
+		return 0;
+	sll = (const struct sockaddr_ll *)&a.ss;
+	if (sll->sll_hatype == ARPHRD_ETHER || sll->sll_hatype == ARPHRD_LOOPBACK)
 		return 0;
 	fprintf(stderr,
-		"xsocket: interface '%s': link type %d (ARPHRD_*) is not Ethernet: capture "
+		"xsocket: interface '%s': link type %u (ARPHRD_*) is not Ethernet: capture "
 		"writes Ethernet frames only\n",
-		cs->iface, type);
+		cs->iface, sll->sll_hatype);
 	return CLI_EXIT_FAIL;
 }
 
@@ -148,6 +141,8 @@ int capture_sock_open(struct capture_sock *cs, const struct capture_opts *o,
 	cs->transport = xs_transport_name(cs->s);
 	filter_start(cs);
 	rc = sock_bind(cs);
+	if (!rc)
+		rc = check_link_type(cs);
 	if (!rc)
 		rc = filter_finish(cs, prog);
 	if (rc)
