@@ -880,3 +880,33 @@ Test(xdp, a_packet_socket_for_ipv4_receives_the_ipv4_frames_from_the_wire)
 	close(w.fd);
 	xs_free(p);
 }
+
+static unsigned iface_flags(const char *ifname)
+{
+	char path[128];
+	unsigned flags = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/sys/class/net/%s/flags", ifname);
+	f = fopen(path, "r");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fscanf(f, "%x", &flags), 1);
+	fclose(f);
+	return flags;
+}
+
+Test(xdp, a_capture_asking_for_promiscuous_mode_gets_it_until_it_closes)
+{
+	struct xs_sock *p = xdp_packet(ETH_P_EXPERIMENTAL);
+	struct packet_mreq mr = { .mr_ifindex = (int)if_nametoindex(local_iface()),
+				  .mr_type = PACKET_MR_PROMISC };
+
+	cr_assert_eq(iface_flags(local_iface()) & IFF_PROMISC, 0, "%s is promiscuous already",
+		     local_iface());
+	CHECK(xs_setsockopt(p, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr));
+	cr_assert_neq(iface_flags(local_iface()) & IFF_PROMISC, 0,
+		      "PACKET_MR_PROMISC did not make %s promiscuous", local_iface());
+	xs_free(p);
+	cr_assert_eq(iface_flags(local_iface()) & IFF_PROMISC, 0,
+		     "%s stayed promiscuous after the socket closed", local_iface());
+}

@@ -97,6 +97,8 @@ static void xdp_sock_free(struct xdp_sock *x)
 		xs_stack_sock_free(x->ss);
 	if (x->kfd >= 0)
 		close(x->kfd);
+	if (x->member_fd >= 0)
+		close(x->member_fd);
 	free(x);
 }
 
@@ -110,6 +112,7 @@ static int xdp_open(struct xs_sock *s, int family, int type, int proto)
 		return -ENOMEM;
 	atomic_init(&x->refs, 1);
 	x->kfd = -1;
+	x->member_fd = -1;
 	x->tx_hint = atomic_fetch_add(&next_hint, 1);
 	if (family != AF_PACKET) {
 		x->kfd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
@@ -312,13 +315,19 @@ static int copy_int(int value, void *val, socklen_t *len)
 static int packet_statistics(struct xdp_sock *x, void *val, socklen_t *len)
 {
 	struct xs_stack_sock_counters now;
+	struct xdp_port_info info;
 	struct tpacket_stats st;
+	uint64_t drops;
 
+	/* Drops: this socket's full queue, and the rings under it (a capture
+	 * wants to know what it missed, wherever it was lost). */
 	xs_stack_sock_counters(x->ss, &now);
-	st.tp_packets = (unsigned)(now.rx_packets + now.rx_dropped - x->stats_packets);
-	st.tp_drops = (unsigned)(now.rx_dropped - x->stats_drops);
-	x->stats_packets = now.rx_packets + now.rx_dropped;
-	x->stats_drops = now.rx_dropped;
+	xdp_port_info(xdp_port, &info);
+	drops = now.rx_dropped + info.xsk_rx_dropped + info.xsk_rx_ring_full;
+	st.tp_drops = (unsigned)(drops - x->stats_drops);
+	st.tp_packets = (unsigned)(now.rx_packets + drops - x->stats_packets);
+	x->stats_packets = now.rx_packets + drops;
+	x->stats_drops = drops;
 	if (*len > sizeof(st))
 		*len = sizeof(st);
 	memcpy(val, &st, *len);
@@ -388,6 +397,29 @@ static bool is_filter_option(int level, int name)
 		name == SO_ATTACH_REUSEPORT_CBPF || name == SO_ATTACH_REUSEPORT_EBPF);
 }
 
+/* Memberships (promiscuous mode for a capture on a mirror port,
+ * multicast MACs) are the kernel's to keep: they go to a kernel packet
+ * socket of protocol 0, which receives nothing, and end when it closes. */
+static int packet_membership(struct xdp_sock *x, int name, const void *val, socklen_t len)
+{
+	if (x->member_fd < 0) {
+		x->member_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+		if (x->member_fd < 0)
+			return -errno;
+	}
+	return setsockopt(x->member_fd, SOL_PACKET, name, val, len) < 0 ? -errno : 0;
+}
+
+static int packet_setsockopt(struct xdp_sock *x, int level, int name, const void *val,
+			     socklen_t len)
+{
+	if (level == SOL_PACKET && (name == PACKET_ADD_MEMBERSHIP || name == PACKET_DROP_MEMBERSHIP))
+		return packet_membership(x, name, val, len);
+	if (level == SOL_SOCKET && name == SO_RCVBUF && len >= sizeof(int))
+		return xs_stack_sock_set_rcvbuf(x->ss, 2 * (size_t) * (const int *)val);
+	return -ENOPROTOOPT;
+}
+
 static int xdp_setsockopt(struct xs_sock *s, int level, int name, const void *val, socklen_t len)
 {
 	struct xdp_sock *x = xdp_of(s);
@@ -397,11 +429,8 @@ static int xdp_setsockopt(struct xs_sock *s, int level, int name, const void *va
 	 * space when this fails). */
 	if (is_filter_option(level, name))
 		return -ENOPROTOOPT;
-	if (s->family == AF_PACKET) {
-		if (level == SOL_SOCKET && name == SO_RCVBUF && len >= sizeof(int))
-			return xs_stack_sock_set_rcvbuf(x->ss, 2 * (size_t) * (const int *)val);
-		return -ENOPROTOOPT;
-	}
+	if (s->family == AF_PACKET)
+		return packet_setsockopt(x, level, name, val, len);
 	if (setsockopt(x->kfd, level, name, val, len) < 0)
 		return -errno;
 	return len >= sizeof(int) ? udp_option_seen(x, level, name, val) : 0;

@@ -45,6 +45,8 @@ struct xdp_sock {
 	uint16_t ethertype;		     /* steered ethertype, host order; 0 = none */
 	int ifindex;			     /* bound interface; 0 = unbound */
 	uint64_t stats_packets, stats_drops; /* at the last PACKET_STATISTICS */
+	int member_fd; /* a kernel packet socket that holds PACKET_ADD_MEMBERSHIPs
+			* (promiscuous mode, multicast); it receives nothing */
 };
 
 /* The process's interface, opened by init. */
