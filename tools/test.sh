@@ -13,7 +13,7 @@ tools/build.sh build-sanitize -Db_sanitize=address,undefined -Db_lundef=false \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C build-sanitize --print-errorlogs --num-processes 2 >/dev/null || status=1
-tools/fuzz.sh 20 || status=1
+tools/fuzz.sh 12 || status=1
 python3 tools/test_summary.py build/meson-logs/testlog.json \
 	build-sanitize/meson-logs/testlog.json build-fuzz/summary.txt || status=1
 exit $status

@@ -249,39 +249,48 @@ static uint32_t scope_of(const uint8_t *a, int ifindex)
 	return linklocal || mc_local ? (uint32_t)ifindex : 0;
 }
 
-static socklen_t source_addr(const struct xs_stack_sock *ss, const struct xs_rec *rec,
-			     struct sockaddr_storage *sa)
+static socklen_t source_in(const struct xs_rec *rec, struct sockaddr_in *sin)
 {
-	const struct xs_stack_port *port = &ss->st->port;
+	sin->sin_family = AF_INET;
+	sin->sin_port = rec->port;
+	memcpy(&sin->sin_addr, rec->addr + 12, 4);
+	return sizeof(*sin);
+}
 
-	memset(sa, 0, sizeof(*sa));
-	if (ss->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+static socklen_t source_in6(const struct xs_rec *rec, int ifindex, struct sockaddr_in6 *sin6)
+{
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = rec->port;
+	memcpy(&sin6->sin6_addr, rec->addr, 16);
+	sin6->sin6_scope_id = scope_of(rec->addr, ifindex);
+	return sizeof(*sin6);
+}
 
-		sin->sin_family = AF_INET;
-		sin->sin_port = rec->port;
-		memcpy(&sin->sin_addr, rec->addr + 12, 4);
-		return sizeof(*sin);
-	}
-	if (ss->family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = rec->port;
-		memcpy(&sin6->sin6_addr, rec->addr, 16);
-		sin6->sin6_scope_id = scope_of(rec->addr, port->ifindex);
-		return sizeof(*sin6);
-	}
-	struct sockaddr_ll *sll = (struct sockaddr_ll *)sa;
-
+/* What packet_recvmsg() reports: the kernel fills sll_addr up to halen
+ * and reports the whole struct. */
+static socklen_t source_ll(const struct xs_rec *rec, int ifindex, struct sockaddr_ll *sll)
+{
 	sll->sll_family = AF_PACKET;
 	sll->sll_protocol = rec->port;
-	sll->sll_ifindex = port->ifindex;
+	sll->sll_ifindex = ifindex;
 	sll->sll_hatype = ARPHRD_ETHER;
 	sll->sll_pkttype = rec->pkttype;
 	sll->sll_halen = 6;
 	memcpy(sll->sll_addr, rec->addr, 6);
 	return sizeof(*sll);
+}
+
+static socklen_t source_addr(const struct xs_stack_sock *ss, const struct xs_rec *rec,
+			     struct sockaddr_storage *sa)
+{
+	int ifindex = ss->st->port.ifindex;
+
+	memset(sa, 0, sizeof(*sa));
+	if (ss->family == AF_INET)
+		return source_in(rec, (struct sockaddr_in *)sa);
+	if (ss->family == AF_INET6)
+		return source_in6(rec, ifindex, (struct sockaddr_in6 *)sa);
+	return source_ll(rec, ifindex, (struct sockaddr_ll *)sa);
 }
 
 /* Like the kernel's move_addr_to_user(): copy what fits, report it all. */

@@ -12,19 +12,26 @@
  * xdp, ARP/ND for dpdk) and the stack builds the headers into the
  * driver's buffer.
  *
- * Threads: one xs_stack per interface. xs_stack_input, bind/unbind and
- * the counters are serialised by the stack's lock, which the driver takes
- * around a burst with xs_stack_lock/xs_stack_unlock (receive processing
- * of one interface is serialised; that keeps the demux table lock-free on
- * the hot path). A socket's queue is single-producer (input, under the
- * stack lock) single-consumer (xs_stack_sock_recv, under the socket's own
- * lock), so a reader never waits for the driver.
+ * Threads: one xs_stack per interface. xs_stack_input and bind/unbind are
+ * serialised by the stack's lock, which the driver takes around a burst
+ * with xs_stack_lock/xs_stack_unlock (receive processing of one interface
+ * is serialised; that keeps the demux table lock-free on the hot path).
+ * The bind/connect/unbind calls, xs_stack_sock_set_rcvbuf and
+ * xs_stack_sock_free take the stack lock themselves: never call them with
+ * it held. The lock order is the stack lock, then a socket's reader lock.
+ * A socket's queue is single-producer (input, under the stack lock)
+ * single-consumer (xs_stack_sock_recv, under the socket's own lock), so a
+ * reader never waits for the driver. Counters need no lock: they are
+ * read as they are, and xs_stack_count_tx may be called from any thread.
  *
  * Readiness: every stack socket has an eventfd that is readable while its
  * queue holds data, so a driver can offer it (inside its pollable fileno)
  * to poll/epoll. Writes to it happen only on the empty -> non-empty edge
  * and never for the socket whose reader is itself driving the input
- * (run-to-completion costs no system call).
+ * (run-to-completion costs no system call); that reader must call
+ * xs_stack_sock_recv (or _peek_len) on it next, which signals the eventfd
+ * if it leaves data queued. A wakeup may be spurious (recv then says
+ * -EAGAIN); none is lost. The protocol is described in sock.c.
  *
  * Errors are -errno; parsers return an enum xs_pkt_verdict.
  */
@@ -88,10 +95,16 @@ enum xs_pkt_verdict xs_parse_ipv6(struct xs_pkt *p);
 enum xs_pkt_verdict xs_parse_udp(struct xs_pkt *p);
 
 /* ---- checksums (csum.c) ---- */
-/* One's-complement sum of len bytes folded into sum (not inverted). */
+/* One's-complement sum of len bytes folded into sum (not inverted), over
+ * 16-bit words as they lie in memory; only the last piece of a sum taken
+ * in pieces may have an odd length. */
 uint32_t xs_csum_add(uint32_t sum, const void *data, size_t len);
+/* Fold to 16 bits and invert: the checksum to store, already in network
+ * byte order (memcpy it, no htons). A region that includes a correct
+ * checksum folds to 0. */
 uint16_t xs_csum_fold(uint32_t sum);
-/* UDP checksum over the pseudo header, header and payload, as sent. */
+/* UDP checksum over the pseudo header, header (its checksum field zero)
+ * and payload, as sent (network byte order; never 0, see RFC 768). */
 uint16_t xs_udp_csum(int family, const struct in6_addr *src, const struct in6_addr *dst,
 		     const uint8_t *udp, uint32_t udp_len);
 
@@ -106,10 +119,15 @@ struct xs_udp_tx {
 	const struct iovec *iov;
 	int iovcnt;
 };
-/* Bytes of headers in front of the payload for this family. */
+/* Bytes of headers in front of the payload for this family (42 or 62; 0
+ * for another family). */
 size_t xs_udp_header_len(int family);
 /* Write the whole frame into buf; returns its length, -EMSGSIZE if it
- * exceeds cap (the driver passes the MTU-bound room it has). */
+ * exceeds cap (the driver passes the MTU-bound room it has) or the
+ * payload exceeds what IP carries (65507 / 65527 bytes), -EAFNOSUPPORT
+ * for another family, -EINVAL for a bad iovec. IPv4: no options, DF
+ * clear, a per-thread IP ID counter (build.c says why). No padding to
+ * 60 bytes: NICs pad short frames themselves. */
 ssize_t xs_udp_build(uint8_t *buf, size_t cap, const struct xs_udp_tx *tx);
 
 /* ---- the stack and its sockets (stack.c, demux.c, queue.c) ---- */
@@ -119,11 +137,18 @@ struct xs_stack_sock;
 struct xs_stack_port {
 	int ifindex;
 	char ifname[IF_NAMESIZE];
-	uint8_t mac[6];
+	uint8_t mac[6]; /* frames to another MAC are PACKET_OTHERHOST and not
+			 * given to UDP; all zero: unknown, every frame is ours */
 	uint32_t mtu;
 };
 
-/* Counters of one interface (all frames the driver handed in). */
+/* Counters of one interface (all frames the driver handed in). Each copy
+ * queued to a socket counts in rx_delivered (a frame that a packet socket
+ * and a UDP socket both take counts twice), each copy refused by a full
+ * queue in rx_queue_full. The IP layer counts every frame it refuses
+ * (malformed, bad_csum, unhandled, no_socket) whether or not a packet
+ * socket took a copy; a frame it does not look at (not IP, or for another
+ * MAC) counts in rx_unhandled only when no packet socket took it. */
 struct xs_stack_counters {
 	uint64_t rx_frames;	/* frames handed to xs_stack_input */
 	uint64_t rx_delivered;	/* datagrams/frames queued to a socket */
@@ -142,7 +167,9 @@ struct xs_stack_sock_counters {
 	uint64_t tx_packets, tx_bytes;
 };
 
+/* NULL if out of memory. */
 struct xs_stack *xs_stack_new(const struct xs_stack_port *port);
+/* Every socket of the stack must have been freed first. */
 void xs_stack_free(struct xs_stack *st);
 const struct xs_stack_port *xs_stack_port(const struct xs_stack *st);
 void xs_stack_lock(struct xs_stack *st);
@@ -161,15 +188,24 @@ unsigned xs_stack_input(struct xs_stack *st, const struct xs_frame *frames, unsi
 			struct xs_stack_sock *self);
 
 /* A socket of the stack: family AF_INET/AF_INET6 with type SOCK_DGRAM
- * (UDP), or AF_PACKET with SOCK_RAW/SOCK_DGRAM. rcvbuf: queue bytes. */
+ * (UDP), or AF_PACKET with SOCK_RAW/SOCK_DGRAM. rcvbuf: queue bytes, 0 for
+ * the kernel's default (/proc/sys/net/core/rmem_default). Each datagram
+ * costs 32 bytes of record header plus its payload rounded up to 8; as in
+ * the kernel, a UDP queue takes a datagram while what it holds does not
+ * exceed rcvbuf (so an empty queue takes any), a packet socket while it
+ * holds less than rcvbuf. NULL with errno EINVAL (family/type), ENOMEM,
+ * EMFILE/ENFILE (eventfd). */
 struct xs_stack_sock *xs_stack_sock_new(struct xs_stack *st, int family, int type, size_t rcvbuf);
 /* Unbind (under the stack lock) and free; the eventfd is closed. */
 void xs_stack_sock_free(struct xs_stack_sock *ss);
 int xs_stack_sock_eventfd(const struct xs_stack_sock *ss);
-/* Resize the queue (SO_RCVBUF); what is queued is kept. -ENOMEM. */
+/* Resize the queue (SO_RCVBUF: the caller doubles the value as the kernel
+ * does); what is queued is kept, even beyond the new size. Takes the
+ * stack lock and the reader lock. -ENOMEM leaves the queue as it was. */
 int xs_stack_sock_set_rcvbuf(struct xs_stack_sock *ss, size_t bytes);
 size_t xs_stack_sock_rcvbuf(const struct xs_stack_sock *ss);
-/* Bytes of the next queued datagram, or -EAGAIN (for FIONREAD-like use). */
+/* Bytes of the next queued datagram, or -EAGAIN (for FIONREAD-like use).
+ * Takes the reader lock. */
 ssize_t xs_stack_sock_peek_len(struct xs_stack_sock *ss);
 void xs_stack_sock_counters(const struct xs_stack_sock *ss, struct xs_stack_sock_counters *out);
 
@@ -177,11 +213,16 @@ void xs_stack_sock_counters(const struct xs_stack_sock *ss, struct xs_stack_sock
  * wildcard address matches any) and port. The driver has already
  * reserved the port with the kernel, so no two sockets of one process
  * clash unless SO_REUSEADDR/SO_REUSEPORT allowed it; the most specific
- * binding wins (connected, then exact address, then wildcard). */
+ * binding wins (connected, then exact address, then wildcard); a
+ * broadcast or multicast datagram goes to every socket that matches.
+ * Rebinding moves the socket. -EINVAL (another family, port 0, not a UDP
+ * socket), -ENOMEM (the family's port table, 512 KiB, at its first bind). */
 int xs_stack_bind_udp(struct xs_stack_sock *ss, const struct sockaddr *local);
-/* UDP: accept only datagrams from this peer (NULL or AF_UNSPEC: any). */
+/* UDP: accept only datagrams from this peer (NULL or AF_UNSPEC: any; a
+ * wildcard address or port 0 leaves that part open). -EINVAL. */
 int xs_stack_connect_udp(struct xs_stack_sock *ss, const struct sockaddr *peer);
-/* Packet socket: frames of this ethertype (host order; ETH_P_ALL = all). */
+/* Packet socket: frames of this ethertype (host order; ETH_P_ALL = all;
+ * 0 = none, as in the kernel). -EINVAL if not a packet socket. */
 int xs_stack_bind_packet(struct xs_stack_sock *ss, uint16_t ethertype);
 void xs_stack_unbind(struct xs_stack_sock *ss);
 
@@ -189,10 +230,11 @@ void xs_stack_unbind(struct xs_stack_sock *ss);
  * frame for SOCK_RAW / the frame after the Ethernet header for
  * SOCK_DGRAM) into iov. from: sockaddr_in/in6 or sockaddr_ll (with
  * pkttype from the destination MAC), truncated to *fromlen which is set
- * to the full length. flags: MSG_PEEK, MSG_TRUNC (return the full length).
- * *msg_flags gets MSG_TRUNC when the datagram was longer than iov.
- * Returns the bytes copied (or the full length with MSG_TRUNC), or -EAGAIN
- * if the queue is empty. Takes the socket's reader lock. */
+ * to the full length. flags: MSG_PEEK, MSG_TRUNC (return the full length);
+ * others are ignored. MSG_TRUNC is ORed into *msg_flags (if not NULL) when
+ * the datagram was longer than iov. Returns the bytes copied (or the full
+ * length with MSG_TRUNC), -EAGAIN if the queue is empty, -EINVAL for a
+ * bad iovec. Takes the socket's reader lock. */
 ssize_t xs_stack_sock_recv(struct xs_stack_sock *ss, const struct iovec *iov, int iovcnt,
 			   struct sockaddr *from, socklen_t *fromlen, int flags, int *msg_flags);
 /* Is anything queued? (no lock, no system call) */

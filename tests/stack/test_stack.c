@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <linux/if_ether.h>
 #include <stdlib.h>
 #include <string.h>
@@ -776,4 +777,29 @@ Test(input, transmit_counts_on_the_stack_and_the_socket)
 	cr_assert_eq(counters().tx_frames, 3);
 	cr_assert_eq(sc.tx_packets, 2);
 	cr_assert_eq(sc.tx_bytes, 120);
+}
+
+static void *try_from_another_thread(void *arg)
+{
+	bool got = xs_stack_trylock(st);
+
+	if (got)
+		xs_stack_unlock(st);
+	*(bool *)arg = got;
+	return NULL;
+}
+
+Test(input, trylock_fails_while_another_thread_holds_the_lock)
+{
+	pthread_t tid;
+	bool got = true;
+
+	xs_stack_lock(st);
+	pthread_create(&tid, NULL, try_from_another_thread, &got);
+	pthread_join(tid, NULL);
+	xs_stack_unlock(st);
+	cr_assert_not(got);
+	pthread_create(&tid, NULL, try_from_another_thread, &got);
+	pthread_join(tid, NULL);
+	cr_assert(got);
 }
