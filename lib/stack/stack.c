@@ -77,6 +77,7 @@ void xs_stack_counters(const struct xs_stack *st, struct xs_stack_counters *out)
 	out->rx_malformed = xs_ctr_get(&st->ctr.rx_malformed);
 	out->rx_bad_csum = xs_ctr_get(&st->ctr.rx_bad_csum);
 	out->rx_unhandled = xs_ctr_get(&st->ctr.rx_unhandled);
+	out->rx_control = xs_ctr_get(&st->ctr.rx_control);
 	out->rx_no_socket = xs_ctr_get(&st->ctr.rx_no_socket);
 	out->rx_queue_full = xs_ctr_get(&st->ctr.rx_queue_full);
 	out->tx_frames = atomic_load_explicit(&st->tx_frames, memory_order_relaxed);
@@ -119,6 +120,16 @@ static void count_refusal(struct xs_stack *st, enum xs_pkt_verdict v)
 		xs_ctr_add(&st->ctr.rx_unhandled, 1);
 }
 
+/* A frame for the driver's own protocols (ARP/ND, ICMP, port
+ * unreachable), if it has a hook; true if it took the frame. */
+static bool control(struct xs_stack *st, const struct xs_pkt *p, enum xs_stack_ctl why)
+{
+	if (!st->ctl || !st->ctl(st->ctl_ctx, p->frame, p->len, why))
+		return false;
+	xs_ctr_add(&st->ctr.rx_control, 1);
+	return true;
+}
+
 /* The IP and UDP layers; returns the copies queued. */
 static unsigned input_ip(struct xs_stack *st, struct xs_pkt *p, uint8_t pkttype)
 {
@@ -126,6 +137,9 @@ static unsigned input_ip(struct xs_stack *st, struct xs_pkt *p, uint8_t pkttype)
 	unsigned matched, n;
 
 	v = p->ethertype == ETH_P_IP ? xs_parse_ipv4(p) : xs_parse_ipv6(p);
+	if (v == XS_PKT_UNHANDLED && (p->ip_proto == IPPROTO_ICMP || p->ip_proto == IPPROTO_ICMPV6) &&
+	    control(st, p, XS_STACK_CTL_FRAME))
+		return 0;
 	if (v == XS_PKT_OK)
 		v = xs_parse_udp(p);
 	if (v != XS_PKT_OK) {
@@ -133,8 +147,11 @@ static unsigned input_ip(struct xs_stack *st, struct xs_pkt *p, uint8_t pkttype)
 		return 0;
 	}
 	n = xs_demux_udp(st, p, pkttype, &matched);
-	if (!matched)
+	if (!matched) {
 		xs_ctr_add(&st->ctr.rx_no_socket, 1);
+		if (pkttype == PACKET_HOST)
+			control(st, p, XS_STACK_CTL_NO_SOCKET);
+	}
 	return n;
 }
 
@@ -155,7 +172,7 @@ static bool input_one(struct xs_stack *st, const struct xs_frame *f)
 	ip = (p.ethertype == ETH_P_IP || p.ethertype == ETH_P_IPV6) && pkttype != PACKET_OTHERHOST;
 	if (ip)
 		n += input_ip(st, &p, pkttype);
-	else if (!n)
+	else if (!control(st, &p, XS_STACK_CTL_FRAME) && !n)
 		xs_ctr_add(&st->ctr.rx_unhandled, 1);
 	return n > 0;
 }
@@ -181,4 +198,12 @@ unsigned xs_stack_input(struct xs_stack *st, const struct xs_frame *frames, unsi
 	xs_ctr_add(&st->ctr.rx_frames, n);
 	publish_pending(st, self);
 	return delivered;
+}
+
+void xs_stack_set_ctl(struct xs_stack *st, xs_stack_ctl_fn fn, void *ctx)
+{
+	xs_stack_lock(st);
+	st->ctl = fn;
+	st->ctl_ctx = ctx;
+	xs_stack_unlock(st);
 }

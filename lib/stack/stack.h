@@ -158,8 +158,24 @@ struct xs_stack_counters {
 				 * (the steering program should have passed them) */
 	uint64_t rx_no_socket;	/* no socket bound to the destination: dropped */
 	uint64_t rx_queue_full; /* a socket's queue was full: dropped */
+	uint64_t rx_control;	/* taken by the driver's control hook (ARP/ND, ICMP) */
 	uint64_t tx_frames;
 };
+
+/* The driver's own protocols: a stack that owns its addresses (dpdk)
+ * answers ARP/ND and ICMP itself and sends port unreachable. During
+ * xs_stack_input, under the stack lock, after the packet sockets got
+ * their copy, the hook sees: with XS_STACK_CTL_FRAME every frame that is
+ * not IP, and ICMP/ICMPv6 to this host; with XS_STACK_CTL_NO_SOCKET a UDP
+ * datagram to this host that no socket took (still counted in
+ * rx_no_socket). It returns true if it took the frame (counted in
+ * rx_control instead of rx_unhandled). It must not call back into the
+ * stack's locking calls. */
+enum xs_stack_ctl { XS_STACK_CTL_FRAME, XS_STACK_CTL_NO_SOCKET };
+typedef bool (*xs_stack_ctl_fn)(void *ctx, const uint8_t *frame, uint32_t len,
+				enum xs_stack_ctl why);
+/* Install (or, with NULL, remove) the hook; takes the stack lock. */
+void xs_stack_set_ctl(struct xs_stack *st, xs_stack_ctl_fn fn, void *ctx);
 
 /* Per socket, as xs_stats shows it. */
 struct xs_stack_sock_counters {

@@ -169,7 +169,7 @@ void xs_sock_publish(struct xs_stack_sock *ss, const struct xs_stack_sock *self)
 
 struct xs_stack_ctrs {
 	_Atomic uint64_t rx_frames, rx_delivered, rx_malformed, rx_bad_csum, rx_unhandled,
-		rx_no_socket, rx_queue_full;
+		rx_no_socket, rx_queue_full, rx_control;
 };
 
 struct xs_stack {
@@ -180,6 +180,8 @@ struct xs_stack {
 	struct xs_stack_sock **udp[2]; /* per family (AF_INET, AF_INET6): 65536 chains */
 	struct xs_stack_sock *packet;  /* packet sockets with an ethertype */
 	struct xs_stack_sock *pending; /* sockets to publish at the end of input */
+	xs_stack_ctl_fn ctl;           /* the driver's own protocols, or NULL */
+	void *ctl_ctx;
 	struct xs_stack_ctrs ctr;
 	alignas(XS_CACHELINE) _Atomic uint64_t tx_frames; /* any thread */
 };
