@@ -150,3 +150,21 @@ ssize_t xs_udp_build(uint8_t *buf, size_t cap, const struct xs_udp_tx *tx)
 	write_udp(buf + hlen - XS_UDP_HLEN, tx, udp_len);
 	return (ssize_t)(hlen + plen);
 }
+
+ssize_t xs_packet_build(uint8_t *buf, size_t cap, const struct xs_packet_tx *tx)
+{
+	size_t hlen = tx->with_header ? XS_ETH_HLEN : 0;
+	size_t plen = iov_total(tx->iov, tx->iovcnt);
+
+	if (plen == SIZE_MAX)
+		return -EINVAL;
+	if (hlen + plen > cap)
+		return -EMSGSIZE;
+	if (tx->with_header) {
+		memcpy(buf, tx->dst_mac, 6);
+		memcpy(buf + 6, tx->src_mac, 6);
+		memcpy(buf + 12, &tx->proto_be, 2);
+	}
+	gather(buf + hlen, tx->iov, tx->iovcnt);
+	return (ssize_t)(hlen + plen);
+}

@@ -96,6 +96,29 @@ static bool is_udp(const struct xs_stack_sock *ss)
 	return ss->family == AF_INET || ss->family == AF_INET6;
 }
 
+/* Stack lock held; the family's table exists. */
+static void bind_locked(struct xs_stack_sock *ss, const struct in6_addr *addr, bool any,
+			uint16_t port)
+{
+	struct xs_stack *st = ss->st;
+	int fi = fam_index(ss->family);
+
+	unbind_locked(ss);
+	ss->local = *addr;
+	ss->local_any = any;
+	ss->lport = port;
+	ss->next = st->udp[fi][port];
+	st->udp[fi][port] = ss;
+	ss->bound = XS_BOUND_UDP;
+}
+
+static bool table_ready(struct xs_stack *st, int fi)
+{
+	if (!st->udp[fi])
+		st->udp[fi] = calloc(NPORTS, sizeof(*st->udp[fi]));
+	return st->udp[fi] != NULL;
+}
+
 /* Rebinding moves the socket: the driver decides what the kernel allows. */
 int xs_stack_bind_udp(struct xs_stack_sock *ss, const struct sockaddr *local)
 {
@@ -103,26 +126,82 @@ int xs_stack_bind_udp(struct xs_stack_sock *ss, const struct sockaddr *local)
 	struct in6_addr addr;
 	uint16_t port;
 	bool any;
-	int fi = fam_index(ss->family);
 
 	if (!is_udp(ss) || !inet_addr_of(ss, local, &addr, &any, &port) || !port)
 		return -EINVAL;
 	xs_stack_lock(st);
-	if (!st->udp[fi])
-		st->udp[fi] = calloc(NPORTS, sizeof(*st->udp[fi]));
-	if (!st->udp[fi]) {
+	if (!table_ready(st, fam_index(ss->family))) {
 		xs_stack_unlock(st);
 		return -ENOMEM;
 	}
-	unbind_locked(ss);
-	ss->local = addr;
-	ss->local_any = any;
-	ss->lport = port;
-	ss->next = st->udp[fi][port];
-	st->udp[fi][port] = ss;
-	ss->bound = XS_BOUND_UDP;
+	bind_locked(ss, &addr, any, port);
 	xs_stack_unlock(st);
 	return 0;
+}
+
+/* Would binding ss to addr/port clash with a socket already there? As
+ * the kernel's inet_bind_conflict: overlapping addresses (equal, or
+ * either the wildcard) clash unless both sockets allow reuse. */
+static bool port_taken(const struct xs_stack_sock *chain, const struct xs_stack_sock *ss,
+		       const struct in6_addr *addr, bool any)
+{
+	for (; chain; chain = chain->next) {
+		if (chain == ss || (chain->reuse && ss->reuse))
+			continue;
+		if (any || chain->local_any || xs_in6_eq(&chain->local, addr))
+			return true;
+	}
+	return false;
+}
+
+/* The kernel's default ephemeral range (ip_local_port_range). */
+#define EPHEMERAL_LO 32768
+#define EPHEMERAL_HI 60999
+
+int xs_stack_bind_udp_owned(struct xs_stack_sock *ss, struct sockaddr *local)
+{
+	struct xs_stack *st = ss->st;
+	int fi = fam_index(ss->family);
+	struct in6_addr addr;
+	uint16_t port, span = EPHEMERAL_HI - EPHEMERAL_LO + 1;
+	bool any;
+	int rc = 0;
+
+	if (!is_udp(ss) || !inet_addr_of(ss, local, &addr, &any, &port))
+		return -EINVAL;
+	xs_stack_lock(st);
+	if (!table_ready(st, fi)) {
+		rc = -ENOMEM;
+	} else if (port) {
+		if (port_taken(st->udp[fi][port], ss, &addr, any))
+			rc = -EADDRINUSE;
+	} else {
+		uint16_t i;
+
+		for (i = 0; i < span; i++) {
+			port = EPHEMERAL_LO + (st->next_ephemeral[fi] + i) % span;
+			if (!port_taken(st->udp[fi][port], ss, &addr, any))
+				break;
+		}
+		st->next_ephemeral[fi] = (uint16_t)(port - EPHEMERAL_LO + 1);
+		rc = i == span ? -EADDRINUSE : 0;
+	}
+	if (rc == 0) {
+		bind_locked(ss, &addr, any, port);
+		if (local->sa_family == AF_INET)
+			((struct sockaddr_in *)local)->sin_port = htons(port);
+		else
+			((struct sockaddr_in6 *)local)->sin6_port = htons(port);
+	}
+	xs_stack_unlock(st);
+	return rc;
+}
+
+void xs_stack_sock_set_reuse(struct xs_stack_sock *ss, bool reuse)
+{
+	xs_stack_lock(ss->st);
+	ss->reuse = reuse;
+	xs_stack_unlock(ss->st);
 }
 
 int xs_stack_connect_udp(struct xs_stack_sock *ss, const struct sockaddr *peer)

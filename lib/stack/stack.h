@@ -130,6 +130,18 @@ size_t xs_udp_header_len(int family);
  * 60 bytes: NICs pad short frames themselves. */
 ssize_t xs_udp_build(uint8_t *buf, size_t cap, const struct xs_udp_tx *tx);
 
+/* A packet socket's frame: SOCK_RAW sends the payload as the whole frame;
+ * SOCK_DGRAM (with_header) puts an Ethernet header in front. */
+struct xs_packet_tx {
+	bool with_header;
+	uint8_t dst_mac[6], src_mac[6];
+	uint16_t proto_be; /* ethertype, network order */
+	const struct iovec *iov;
+	int iovcnt;
+};
+/* Write the frame into buf; its length, or -EMSGSIZE beyond cap. */
+ssize_t xs_packet_build(uint8_t *buf, size_t cap, const struct xs_packet_tx *tx);
+
 /* ---- the stack and its sockets (stack.c, demux.c, queue.c) ---- */
 struct xs_stack;
 struct xs_stack_sock;
@@ -234,6 +246,15 @@ void xs_stack_sock_counters(const struct xs_stack_sock *ss, struct xs_stack_sock
  * Rebinding moves the socket. -EINVAL (another family, port 0, not a UDP
  * socket), -ENOMEM (the family's port table, 512 KiB, at its first bind). */
 int xs_stack_bind_udp(struct xs_stack_sock *ss, const struct sockaddr *local);
+/* UDP for a stack that owns its ports (no kernel reserves them): the
+ * stack applies the kernel's rules itself. Port 0 takes a free port of
+ * the ephemeral range 32768-60999 (written back into local); a port
+ * whose address overlaps a bound socket's (equal, or either the
+ * wildcard) is -EADDRINUSE unless both allowed reuse. -EINVAL, -ENOMEM
+ * as xs_stack_bind_udp. */
+int xs_stack_bind_udp_owned(struct xs_stack_sock *ss, struct sockaddr *local);
+/* SO_REUSEADDR/SO_REUSEPORT for xs_stack_bind_udp_owned. */
+void xs_stack_sock_set_reuse(struct xs_stack_sock *ss, bool reuse);
 /* UDP: accept only datagrams from this peer (NULL or AF_UNSPEC: any; a
  * wildcard address or port 0 leaves that part open). -EINVAL. */
 int xs_stack_connect_udp(struct xs_stack_sock *ss, const struct sockaddr *peer);

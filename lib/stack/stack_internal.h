@@ -144,6 +144,7 @@ struct xs_stack_sock {
 	struct xs_stack_sock *next;  /* in the port's chain or the packet list */
 	struct in6_addr local, peer; /* IPv4 mapped */
 	bool local_any, connected, peer_any;
+	bool reuse;            /* SO_REUSEADDR/SO_REUSEPORT, for owned ports */
 	uint16_t lport, pport; /* host order; pport 0: any */
 	uint16_t ethertype;    /* packet sockets, host order */
 	/* input (stack lock) */
@@ -180,6 +181,7 @@ struct xs_stack {
 	struct xs_stack_sock **udp[2]; /* per family (AF_INET, AF_INET6): 65536 chains */
 	struct xs_stack_sock *packet;  /* packet sockets with an ethertype */
 	struct xs_stack_sock *pending; /* sockets to publish at the end of input */
+	uint16_t next_ephemeral[2];    /* owned ports: where the next search starts */
 	xs_stack_ctl_fn ctl;           /* the driver's own protocols, or NULL */
 	void *ctl_ctx;
 	struct xs_stack_ctrs ctr;

@@ -16,11 +16,17 @@
 #ifdef XS_HAVE_TRANSPORT_XDP
 extern const struct xs_transport xs_xdp_transport;
 #endif
+#ifdef XS_HAVE_TRANSPORT_DPDK
+extern const struct xs_transport xs_dpdk_transport;
+#endif
 
 static const struct xs_transport *const builtin[] = {
 	&xs_kernel_transport,
 #ifdef XS_HAVE_TRANSPORT_XDP
 	&xs_xdp_transport,
+#endif
+#ifdef XS_HAVE_TRANSPORT_DPDK
+	&xs_dpdk_transport,
 #endif
 };
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

@@ -1,0 +1,336 @@
+/*
+ * dpdk_io.c — the dpdk transport's data path: send, receive and wait.
+ *
+ * Send builds Ethernet/IP/UDP in an mbuf. A unicast destination goes
+ * through dpdk_port_send_ip, which takes the next hop's MAC from the
+ * stack's neighbour cache, or holds the frame while ARP/ND resolves it;
+ * broadcast (with SO_BROADCAST, as the kernel asks) and multicast take
+ * their group MAC; a destination that is one of the stack's own
+ * addresses is looped back into the stack's input, as the kernel loops
+ * back local traffic. There is no fragmentation: a datagram over the MTU
+ * is EMSGSIZE.
+ *
+ * Receive is run-to-completion: a recv that finds its queue empty polls
+ * the port; a wait polls for up to dpdk.busy_poll_us, then sleeps on the
+ * socket's eventfd while the poller thread polls for it (dpdk_poller.c).
+ * So a blocked receive with a timeout never spins for longer than the
+ * budget, and an idle program costs the poller's wakeups only.
+ */
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "dpdk_sock.h"
+#include "internal.h"
+
+static size_t iov_total(const struct iovec *iov, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	return total;
+}
+
+static void sockaddr_in6_addr(const struct sockaddr *sa, struct in6_addr *a, uint16_t *port)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		memset(a, 0, sizeof(*a));
+		a->s6_addr16[5] = 0xffff;
+		a->s6_addr32[3] = sin->sin_addr.s_addr;
+		*port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+		*a = sin6->sin6_addr;
+		*port = ntohs(sin6->sin6_port);
+	}
+}
+
+enum dest_kind { DEST_UNICAST, DEST_LOCAL, DEST_BROADCAST, DEST_MULTICAST, DEST_LOOPBACK };
+
+static bool is_subnet_broadcast(const struct xs_ifaddr *v4, uint32_t a)
+{
+	uint32_t mask = v4->plen ? ~0u << (32 - v4->plen) : 0;
+
+	return v4->set && v4->plen < 31 &&
+	       (a | mask) == a && (a & mask) == (ntohl(v4->addr.s6_addr32[3]) & mask);
+}
+
+static enum dest_kind classify(int family, const struct in6_addr *dst)
+{
+	const struct xs_ifaddrs *own = dpdk_port_addrs(dpdk_port);
+
+	if (family == AF_INET) {
+		uint32_t a = ntohl(dst->s6_addr32[3]);
+
+		if (a == INADDR_BROADCAST || is_subnet_broadcast(&own->v4, a))
+			return DEST_BROADCAST;
+		if (IN_MULTICAST(a))
+			return DEST_MULTICAST;
+		if ((a >> 24) == 127)
+			return DEST_LOOPBACK;
+	} else {
+		if (IN6_IS_ADDR_MULTICAST(dst))
+			return DEST_MULTICAST;
+		if (IN6_IS_ADDR_LOOPBACK(dst))
+			return DEST_LOOPBACK;
+	}
+	return xs_ifaddrs_owns(own, family, dst) ? DEST_LOCAL : DEST_UNICAST;
+}
+
+static void group_mac(int family, const struct in6_addr *dst, uint8_t mac[6])
+{
+	if (family == AF_INET6) {
+		xs_ipv6_mcast_mac(dst, mac);
+		return;
+	}
+	mac[0] = 0x01, mac[1] = 0x00, mac[2] = 0x5e;
+	mac[3] = dst->s6_addr[13] & 0x7f, mac[4] = dst->s6_addr[14], mac[5] = dst->s6_addr[15];
+}
+
+static ssize_t build_udp(uint8_t *buf, size_t cap, const void *arg)
+{
+	return xs_udp_build(buf, cap, arg);
+}
+
+/* A datagram to one of the stack's own addresses: straight into input. */
+static ssize_t loop_back(const struct xs_udp_tx *tx)
+{
+	struct xs_stack *st = dpdk_port_stack(dpdk_port);
+	uint8_t frame[9216];
+	struct xs_frame f = { .data = frame };
+	ssize_t n = xs_udp_build(frame, sizeof(frame), tx);
+
+	if (n < 0)
+		return n;
+	f.len = (uint32_t)n;
+	xs_stack_lock(st);
+	xs_stack_input(st, &f, 1, NULL);
+	xs_stack_unlock(st);
+	return n;
+}
+
+static void source_of(const struct dpdk_sock *d, int family, const struct in6_addr *dst,
+		      struct in6_addr *src)
+{
+	struct in6_addr hop;
+	uint16_t port;
+
+	sockaddr_in6_addr((const struct sockaddr *)&d->local, src, &port);
+	if ((family == AF_INET && src->s6_addr32[3] == 0) ||
+	    (family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(src)))
+		xs_ifaddrs_route(dpdk_port_addrs(dpdk_port), family, dst, &hop, src);
+}
+
+static ssize_t udp_sendmsg(struct xs_sock *s, struct dpdk_sock *d, const struct msghdr *m)
+{
+	const struct xs_stack_port *port = xs_stack_port(dpdk_port_stack(dpdk_port));
+	const struct sockaddr *to = m->msg_name;
+	struct xs_udp_tx tx = { .family = s->family, .iov = m->msg_iov,
+				.iovcnt = (int)m->msg_iovlen, .ttl = (uint8_t)d->ttl,
+				.tos = (uint8_t)d->tos };
+	size_t len = iov_total(m->msg_iov, m->msg_iovlen);
+	uint16_t sport;
+	ssize_t n;
+
+	if (!to) {
+		if (!d->connected)
+			return -EDESTADDRREQ;
+		to = (const struct sockaddr *)&d->peer;
+	}
+	sockaddr_in6_addr(to, &tx.dst, &tx.dport);
+	if (tx.dport == 0)
+		return -EINVAL;
+	if (len + xs_udp_header_len(s->family) - ETH_HLEN > port->mtu)
+		return -EMSGSIZE;
+	n = dpdk_udp_autobind(s, d);
+	if (n < 0)
+		return n;
+	sockaddr_in6_addr((const struct sockaddr *)&d->local, &tx.src, &sport);
+	tx.sport = sport;
+	source_of(d, s->family, &tx.dst, &tx.src);
+	memcpy(tx.src_mac, port->mac, ETH_ALEN);
+	switch (classify(s->family, &tx.dst)) {
+	case DEST_LOOPBACK:
+		return -ENETUNREACH; /* loopback is the kernel's; this stack has none */
+	case DEST_LOCAL:
+		memcpy(tx.dst_mac, port->mac, ETH_ALEN);
+		n = loop_back(&tx);
+		break;
+	case DEST_BROADCAST:
+		if (!d->broadcast)
+			return -EACCES;
+		memset(tx.dst_mac, 0xff, ETH_ALEN);
+		n = dpdk_port_send(dpdk_port, d->tx_hint, build_udp, &tx);
+		break;
+	case DEST_MULTICAST:
+		group_mac(s->family, &tx.dst, tx.dst_mac);
+		n = dpdk_port_send(dpdk_port, d->tx_hint, build_udp, &tx);
+		break;
+	default:
+		n = dpdk_port_send_ip(dpdk_port, d->tx_hint, s->family, &tx.dst, build_udp, &tx);
+	}
+	if (n < 0)
+		return n == -ENOBUFS ? -EAGAIN : n;
+	xs_stack_count_tx(dpdk_port_stack(dpdk_port), d->ss, len);
+	return (ssize_t)len;
+}
+
+static ssize_t build_packet(uint8_t *buf, size_t cap, const void *arg)
+{
+	return xs_packet_build(buf, cap, arg);
+}
+
+/* As the kernel: the interface comes from the address or the binding;
+ * SOCK_RAW sends the frame as given, SOCK_DGRAM gets an Ethernet header
+ * to the address's sll_addr. */
+static ssize_t packet_sendmsg(struct xs_sock *s, struct dpdk_sock *d, const struct msghdr *m)
+{
+	const struct sockaddr_ll *sll = m->msg_name;
+	const struct xs_stack_port *port = xs_stack_port(dpdk_port_stack(dpdk_port));
+	struct xs_packet_tx tx = { .with_header = s->type == SOCK_DGRAM, .iov = m->msg_iov,
+				   .iovcnt = (int)m->msg_iovlen };
+	size_t len = iov_total(m->msg_iov, m->msg_iovlen);
+	int ifindex = sll && sll->sll_ifindex ? sll->sll_ifindex : d->ifindex;
+	ssize_t n;
+
+	if (!ifindex)
+		return -ENXIO;
+	if (ifindex != port->ifindex)
+		return -ENODEV;
+	if (tx.with_header) {
+		if (!sll || sll->sll_halen != ETH_ALEN)
+			return -EDESTADDRREQ;
+		memcpy(tx.dst_mac, sll->sll_addr, ETH_ALEN);
+		memcpy(tx.src_mac, port->mac, ETH_ALEN);
+		tx.proto_be = sll->sll_protocol ? sll->sll_protocol : htons(d->ethertype);
+	} else if (len < ETH_HLEN) {
+		return -EINVAL;
+	}
+	if (len + (tx.with_header ? ETH_HLEN : 0) > port->mtu + ETH_HLEN)
+		return -EMSGSIZE;
+	n = dpdk_port_send(dpdk_port, d->tx_hint, build_packet, &tx);
+	if (n < 0)
+		return n == -ENOBUFS ? -EAGAIN : n;
+	xs_stack_count_tx(dpdk_port_stack(dpdk_port), d->ss, len);
+	return (ssize_t)len;
+}
+
+ssize_t dpdk_sendmsg(struct xs_sock *s, const struct msghdr *m, int flags)
+{
+	struct dpdk_sock *d = dpdk_of(s);
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (s->family == AF_PACKET)
+		return packet_sendmsg(s, d, m);
+	return udp_sendmsg(s, d, m);
+}
+
+ssize_t dpdk_send(struct xs_sock *s, const void *buf, size_t len, int flags,
+		  const struct sockaddr *to, socklen_t tolen)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov,
+			    .msg_iovlen = 1 };
+
+	return dpdk_sendmsg(s, &m, flags);
+}
+
+static ssize_t stack_recvmsg(struct dpdk_sock *d, struct msghdr *m, int flags)
+{
+	socklen_t namelen = m->msg_namelen;
+	ssize_t n = xs_stack_sock_recv(d->ss, m->msg_iov, (int)m->msg_iovlen, m->msg_name,
+				       m->msg_name ? &namelen : NULL, flags, &m->msg_flags);
+
+	if (n >= 0) {
+		m->msg_namelen = m->msg_name ? namelen : 0;
+		m->msg_controllen = 0; /* the stack carries no ancillary data */
+	}
+	return n;
+}
+
+ssize_t dpdk_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
+{
+	struct dpdk_sock *d = dpdk_of(s);
+	ssize_t n;
+
+	if (flags & (MSG_ERRQUEUE | MSG_OOB))
+		return -EOPNOTSUPP;
+	if (d->shut_rd)
+		return 0;
+	m->msg_flags = 0;
+	n = stack_recvmsg(d, m, flags);
+	if (n == -EAGAIN && dpdk_port_poll(dpdk_port, d->ss))
+		n = stack_recvmsg(d, m, flags);
+	return n;
+}
+
+ssize_t dpdk_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
+		  socklen_t *fromlen)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_name = from, .msg_namelen = from ? *fromlen : 0,
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = dpdk_recvmsg(s, &m, flags);
+
+	if (n >= 0 && from)
+		*fromlen = m.msg_namelen;
+	return n;
+}
+
+/* Poll the port for up to the busy-poll budget (bounded by the timeout). */
+static bool busy_poll(struct dpdk_sock *d, int64_t timeout_ns)
+{
+	int64_t budget = dpdk_busy_poll_ns;
+	int64_t until;
+
+	if (timeout_ns >= 0 && timeout_ns < budget)
+		budget = timeout_ns;
+	until = xs_now_ns() + budget;
+	do {
+		dpdk_port_poll(dpdk_port, d->ss);
+		if (xs_stack_sock_readable(d->ss))
+			return true;
+	} while (budget > 0 && xs_now_ns() < until);
+	return false;
+}
+
+/* Room to send comes back as the device transmits: a short nap. */
+static int wait_writable(int64_t timeout_ns)
+{
+	struct timespec ts = { 0, 20000 };
+
+	if (timeout_ns >= 0 && timeout_ns < ts.tv_nsec)
+		ts.tv_nsec = (long)timeout_ns;
+	return nanosleep(&ts, NULL) < 0 ? -errno : 0;
+}
+
+int dpdk_wait(struct xs_sock *s, short events, int64_t timeout_ns)
+{
+	struct dpdk_sock *d = dpdk_of(s);
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+	struct timespec ts;
+	int rc;
+
+	if (!(events & POLLIN))
+		return wait_writable(timeout_ns);
+	if (d->shut_rd || busy_poll(d, timeout_ns))
+		return 0;
+	if (timeout_ns >= 0) {
+		timeout_ns -= dpdk_busy_poll_ns < timeout_ns ? dpdk_busy_poll_ns : timeout_ns;
+		ts = (struct timespec){ timeout_ns / 1000000000, timeout_ns % 1000000000 };
+	}
+	dpdk_poller_sleeper(1);
+	rc = ppoll(&pfd, 1, timeout_ns < 0 ? NULL : &ts, NULL);
+	dpdk_poller_sleeper(-1);
+	if (rc < 0)
+		return -errno;
+	return rc == 0 ? -ETIMEDOUT : 0;
+}
