@@ -332,6 +332,54 @@ ssize_t xs_recv_fds(struct xs_sock *s, void *buf, size_t len, int *fds, size_t *
 FILE *xs_makefile(struct xs_sock *s, const char *mode);
 
 /* ------------------------------------------------------------------ */
+/* Batches (an extension, after recvmmsg/sendmmsg)                     */
+/* ------------------------------------------------------------------ */
+
+/* Python has no batch calls; these are xsocket's own, for datagram
+ * (SOCK_DGRAM) and raw (SOCK_RAW) sockets, so that one call can carry
+ * many datagrams: one system call on the kernel, one ring kick on xdp. */
+
+/* The most datagrams one batch call takes (UIO_MAXIOV, as sendmmsg). */
+#define XS_BATCH_MAX 1024
+
+/* One datagram of a batch. */
+struct xs_msg {
+	void *buf;	     /* in: the buffer */
+	size_t len;	     /* in: its size */
+	struct xs_addr addr; /* recv, out: the sender (family AF_UNSPEC if none);
+			      * send, in: the destination, or family AF_UNSPEC
+			      * (zeroed) for the connected peer */
+	size_t n;	     /* out: bytes received (the datagram's length with
+			      * MSG_TRUNC) / bytes sent */
+	int flags;	     /* out, recv: MSG_TRUNC if the datagram was longer than
+			      * len (its msg_flags); send: 0 */
+};
+
+/* Receive up to count datagrams into msgs[0..count). Waits for the first
+ * as xs_recvfrom would (timeout, blocking, non-blocking, PEP 475), then
+ * takes what is already queued without waiting more. Returns how many
+ * (>= 1; 0 when count is 0), their n, flags and addr filled in order.
+ * flags: MSG_DONTWAIT, MSG_TRUNC as in xs_recvfrom; MSG_PEEK is refused.
+ * Errors: no datagram in time: XS_ERR_TIMEOUT; none on a non-blocking
+ * socket (or with MSG_DONTWAIT on a blocking one): XS_ERR_OS/EAGAIN;
+ * XS_ERR_VALUE/EINVAL for a socket that is not SOCK_DGRAM/SOCK_RAW, count
+ * above XS_BATCH_MAX, msgs NULL with count > 0, an entry with a NULL buf
+ * and a non-zero len, MSG_PEEK; the transport's XS_ERR_OS otherwise. */
+int xs_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
+/* Send up to count datagrams, msgs[i].buf/len to msgs[i].addr, in order.
+ * Waits for room for the first as xs_sendto would, then sends what fits
+ * without waiting. Returns how many were sent (>= 1; 0 when count is 0),
+ * with their n filled. A failure on a later datagram ends the batch early
+ * (reported by the count: the same datagram first in the next call gets
+ * the error); a failure on the first is -1 with the record, as xs_sendto
+ * reports it (XS_ERR_TIMEOUT, XS_ERR_OS/EAGAIN, EDESTADDRREQ for
+ * AF_UNSPEC on an unconnected socket, EMSGSIZE ...). Every entry is
+ * checked before anything is sent: XS_ERR_VALUE as xs_recv_batch, and
+ * EAFNOSUPPORT (or EINVAL for a bad len) for an address that does not
+ * fit the socket, naming the entry. */
+int xs_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
+
+/* ------------------------------------------------------------------ */
 /* Modes and options                                                   */
 /* ------------------------------------------------------------------ */
 

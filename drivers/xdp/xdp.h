@@ -104,6 +104,16 @@ unsigned xdp_port_poll(struct xdp_port *p, struct xs_stack_sock *self);
  * the transmission, so every call makes one system call. */
 typedef ssize_t (*xdp_build_fn)(uint8_t *buf, size_t cap, const void *arg);
 ssize_t xdp_port_send(struct xdp_port *p, unsigned hint, xdp_build_fn build, const void *arg);
+/* Transmit up to n frames on queue (hint % nqueues) at once, frame i
+ * built by build(buf, cap, args[i]) as for xdp_port_send: one lock, one
+ * ring submit and one kick for the lot (in copy mode, as many kicks as
+ * the kernel's per-call budget of 32 frames needs). Returns how many
+ * frames were posted, in order (>= 1; fewer than n when the ring or the
+ * free frames ran out, or frame k's build failed: frames before k go),
+ * -EAGAIN when there was room for none (after reclaiming and one kick),
+ * or the first frame's build error. Thread-safe, as xdp_port_send. */
+int xdp_port_send_batch(struct xdp_port *p, unsigned hint, xdp_build_fn build,
+			const void *const *args, unsigned n);
 /* The descriptor to poll for POLLOUT after -EAGAIN from xdp_port_send
  * with the same hint (the AF_XDP socket of that queue; in copy mode the
  * poll itself also transmits what is pending). */

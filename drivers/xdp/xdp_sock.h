@@ -41,6 +41,7 @@ struct xdp_sock {
 	unsigned turn;		     /* receive calls, to give kfd its turn */
 	unsigned tx_hint;	     /* the TX queue of this socket */
 	atomic_ullong tx_via_kernel; /* datagrams sent through kfd */
+	atomic_ullong tx_kernel_bytes;
 	/* packet sockets */
 	uint16_t ethertype;		     /* steered ethertype, host order; 0 = none */
 	int ifindex;			     /* bound interface; 0 = unbound */
@@ -68,6 +69,8 @@ ssize_t xdp_send(struct xs_sock *s, const void *buf, size_t len, int flags,
 		 const struct sockaddr *to, socklen_t tolen);
 ssize_t xdp_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
 		 socklen_t *fromlen);
+int xdp_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
+int xdp_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
 int xdp_wait(struct xs_sock *s, short events, int64_t timeout_ns);
 
 #endif

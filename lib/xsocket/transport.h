@@ -88,6 +88,21 @@ struct xs_transport {
 	ssize_t (*recv)(struct xs_sock *s, void *buf, size_t len, int flags,
 			struct sockaddr *from, socklen_t *fromlen);
 	ssize_t (*sendfile)(struct xs_sock *s, int in_fd, off_t *offset, size_t count);
+	/* Optional batch path (xs_recv_batch, xs_send_batch); NULL = the core
+	 * calls recvmsg / send (or sendmsg) once per datagram. The socket is
+	 * SOCK_DGRAM or SOCK_RAW, 1 <= count <= XS_BATCH_MAX, and every
+	 * entry has been checked (buf non-NULL where len > 0; send: addr of
+	 * the socket's family, or AF_UNSPEC for the connected peer). Both
+	 * return how many datagrams they handled, in order (>= 1), or the
+	 * -errno of the first (-EAGAIN if nothing could be done). Neither
+	 * blocks — in blocking mode on a transport with set_blocking, only
+	 * for the first datagram, as its send and recv would; never after it.
+	 * A failure after the first ends the batch with the count so far.
+	 * recv_batch fills each returned entry's n, flags (msg_flags: at
+	 * least MSG_TRUNC) and addr.ss/addr.len (len 0: no address; the core
+	 * settles the rest); send_batch fills n. */
+	int (*recv_batch)(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
+	int (*send_batch)(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
 	/* Wait for events (POLLIN/POLLOUT) for up to timeout_ns (-1 = no
 	 * limit): 0 ready, -ETIMEDOUT, -EINTR, or another -errno. */
 	int (*wait)(struct xs_sock *s, short events, int64_t timeout_ns);
