@@ -334,3 +334,37 @@ int dpdk_wait(struct xs_sock *s, short events, int64_t timeout_ns)
 		return -errno;
 	return rc == 0 ? -ETIMEDOUT : 0;
 }
+
+int dpdk_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags)
+{
+	struct dpdk_sock *d = dpdk_of(s);
+	unsigned n;
+
+	if (flags & (MSG_ERRQUEUE | MSG_OOB))
+		return -EOPNOTSUPP;
+	if (d->shut_rd) { /* as recvmsg: an empty datagram from nobody, at once */
+		msgs[0] = (struct xs_msg){ .buf = msgs[0].buf, .len = msgs[0].len };
+		return 1;
+	}
+	n = xs_stack_sock_recv_msgs(d->ss, msgs, count, flags);
+	if (n == 0 && dpdk_port_poll(dpdk_port, d->ss))
+		n = xs_stack_sock_recv_msgs(d->ss, msgs, count, flags);
+	return n ? (int)n : -EAGAIN;
+}
+
+int dpdk_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags)
+{
+	unsigned i;
+
+	for (i = 0; i < count; i++) {
+		const struct sockaddr *to = msgs[i].addr.ss.ss_family == AF_UNSPEC
+						    ? NULL
+						    : (const struct sockaddr *)&msgs[i].addr.ss;
+		ssize_t n = dpdk_send(s, msgs[i].buf, msgs[i].len, flags, to, msgs[i].addr.len);
+
+		if (n < 0)
+			return i ? (int)i : (int)n;
+		msgs[i].n = (size_t)n;
+	}
+	return (int)i;
+}

@@ -58,10 +58,16 @@ static int dpdk_init(void)
 	if (rc == 0)
 		rc = dpdk_config_load(&dpdk_cfg, msg, sizeof(msg));
 
-	if (rc == 0)
+	if (rc == 0) {
 		rc = dpdk_port_open(&dpdk_cfg, &dpdk_port, msg, sizeof(msg));
-	if (rc == 0)
+		if (rc < 0) /* the EAL may have started: leave nothing behind */
+			dpdk_eal_cleanup();
+	}
+	if (rc == 0) {
 		rc = dpdk_poller_start();
+		if (rc < 0)
+			dpdk_poller_shutdown();
+	}
 	if (rc < 0)
 		xs_fail_os(-rc, "dpdk: %s", msg[0] ? msg : strerror(-rc));
 	return rc;
@@ -502,6 +508,8 @@ const struct xs_transport xs_dpdk_transport = {
 	.recvmsg = dpdk_recvmsg,
 	.send = dpdk_send,
 	.recv = dpdk_recv,
+	.recv_batch = dpdk_recv_batch,
+	.send_batch = dpdk_send_batch,
 	.wait = dpdk_wait,
 	.getsockopt = dpdk_getsockopt,
 	.setsockopt = dpdk_setsockopt,

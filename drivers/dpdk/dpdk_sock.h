@@ -62,6 +62,8 @@ ssize_t dpdk_send(struct xs_sock *s, const void *buf, size_t len, int flags,
 ssize_t dpdk_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
 		  socklen_t *fromlen);
 int dpdk_wait(struct xs_sock *s, short events, int64_t timeout_ns);
+int dpdk_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
+int dpdk_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
 
 /* ---- the poller (dpdk_poller.c) ---- */
 /* Start the thread that polls the port while no one else does. */

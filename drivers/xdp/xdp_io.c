@@ -525,27 +525,6 @@ static int recv_single(struct xs_sock *s, struct xs_msg *m, int flags)
 }
 
 /* What the socket's queue holds, up to count; never the rings. */
-static unsigned stack_drain(struct xdp_sock *x, struct xs_msg *msgs, unsigned count, int flags)
-{
-	unsigned i;
-
-	for (i = 0; i < count; i++) {
-		struct xs_msg *m = &msgs[i];
-		struct iovec iov = {.iov_base = m->buf, .iov_len = m->len};
-		socklen_t namelen = sizeof(m->addr.ss);
-		int mflags = 0;
-		ssize_t n = xs_stack_sock_recv(x->ss, &iov, 1, (struct sockaddr *)&m->addr.ss,
-					       &namelen, flags, &mflags);
-
-		if (n < 0)
-			break;
-		m->n = n;
-		m->flags = mflags;
-		m->addr.len = namelen;
-	}
-	return i;
-}
-
 /* What the kernel socket holds, up to BATCH_RUN, without waiting. */
 static int kernel_recv_batch(struct xdp_sock *x, struct xs_msg *msgs, unsigned count, int flags)
 {
@@ -594,9 +573,9 @@ int xdp_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int f
 			return rc;
 		n = rc > 0 ? (unsigned)rc : 0;
 	}
-	n += stack_drain(x, msgs + n, count - n, flags);
+	n += xs_stack_sock_recv_msgs(x->ss, msgs + n, count - n, flags);
 	if (n == 0 && xdp_port_poll(xdp_port, x->ss))
-		n = stack_drain(x, msgs, count, flags);
+		n = xs_stack_sock_recv_msgs(x->ss, msgs, count, flags);
 	if (n == 0 && x->kfd >= 0 && !kernel_first)
 		return kernel_recv_batch(x, msgs, count, flags);
 	return n ? (int)n : -EAGAIN;

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "stack_internal.h"
+#include "xsocket.h"
 
 #define FALLBACK_RCVBUF 212992 /* the kernel's rmem_default */
 
@@ -344,4 +345,26 @@ ssize_t xs_stack_sock_peek_len(struct xs_stack_sock *ss)
 		settle(ss);
 	pthread_mutex_unlock(&ss->reader);
 	return ret;
+}
+
+unsigned xs_stack_sock_recv_msgs(struct xs_stack_sock *ss, struct xs_msg *msgs, unsigned count,
+				 int flags)
+{
+	unsigned i;
+
+	for (i = 0; i < count; i++) {
+		struct xs_msg *m = &msgs[i];
+		struct iovec iov = { .iov_base = m->buf, .iov_len = m->len };
+		socklen_t namelen = sizeof(m->addr.ss);
+		int mflags = 0;
+		ssize_t n = xs_stack_sock_recv(ss, &iov, 1, (struct sockaddr *)&m->addr.ss,
+					       &namelen, flags, &mflags);
+
+		if (n < 0)
+			break;
+		m->n = (size_t)n;
+		m->flags = mflags;
+		m->addr.len = namelen;
+	}
+	return i;
 }

@@ -274,6 +274,12 @@ void xs_stack_unbind(struct xs_stack_sock *ss);
  * bad iovec. Takes the socket's reader lock. */
 ssize_t xs_stack_sock_recv(struct xs_stack_sock *ss, const struct iovec *iov, int iovcnt,
 			   struct sockaddr *from, socklen_t *fromlen, int flags, int *msg_flags);
+/* Dequeue up to count datagrams into a batch of the public API (struct
+ * xs_msg of xsocket.h: buf/len in; n, flags, addr.ss and addr.len out),
+ * stopping at the first empty queue; returns how many. */
+struct xs_msg;
+unsigned xs_stack_sock_recv_msgs(struct xs_stack_sock *ss, struct xs_msg *msgs, unsigned count,
+				 int flags);
 /* Is anything queued? (no lock, no system call) */
 bool xs_stack_sock_readable(const struct xs_stack_sock *ss);
 
