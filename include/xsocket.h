@@ -54,7 +54,7 @@ enum xs_errkind {
 struct xs_error {
 	enum xs_errkind kind;
 	int code;
-	char msg[256];
+	char msg[512];
 };
 
 /* The calling thread's last error; never NULL (kind XS_ERR_NONE if none). */

@@ -115,12 +115,16 @@ int peer_socket_fd(int family, int type, int proto)
 	return fd;
 }
 
+/* Asks the library, not the kernel of this host: a frame transport's
+ * stack may own an IPv6 address that the kernel does not have (dpdk on
+ * the bare testbed), and xs_has_ipv6() asks only the kernel. */
 void skip_unless_ipv6(void)
 {
+	const char *tp = xs_transport_for(AF_INET6, SOCK_DGRAM, 0);
 	struct xs_sock *s;
 	struct xs_addr a;
 
-	if (!xs_has_ipv6())
+	if (tp && !strcmp(tp, "kernel") && !xs_has_ipv6())
 		cr_skip_test("IPv6 is not available on this host (xs_has_ipv6() == 0)");
 	s = xs_socket(AF_INET6, SOCK_DGRAM, 0);
 	if (!s)

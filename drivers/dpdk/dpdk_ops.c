@@ -52,7 +52,7 @@ static int busy_poll_load(char *msg, size_t len)
 
 static int dpdk_init(void)
 {
-	char msg[320] = "";
+	char msg[480] = "";
 	int rc = busy_poll_load(msg, sizeof(msg));
 
 	if (rc == 0)
@@ -392,7 +392,7 @@ static int dpdk_getsockopt(struct xs_sock *s, int level, int name, void *val, so
 	if (!slot)
 		return -ENOPROTOOPT;
 	/* TTL and hop limit read back the default (64) when unset. */
-	if (*slot == 0 && (name == IP_TTL || name == IPV6_UNICAST_HOPS))
+	if (slot == &d->ttl && *slot == 0)
 		return copy_int(64, val, len);
 	return copy_int(*slot, val, len);
 }
@@ -411,11 +411,13 @@ static int dpdk_setsockopt(struct xs_sock *s, int level, int name, const void *v
 	slot = option_slot(s, d, level, name);
 	if (!slot)
 		return -ENOPROTOOPT;
-	if ((name == IP_TTL || name == IPV6_UNICAST_HOPS) && (v < -1 || v > 255 || v == 0))
-		return -EINVAL;
-	*slot = v == -1 && (name == IP_TTL || name == IPV6_UNICAST_HOPS) ? 0 : v;
-	if (name == SO_SNDBUF)
-		*slot = 2 * v;
+	if (slot == &d->ttl) {
+		if (v < -1 || v > 255 || v == 0)
+			return -EINVAL;
+		*slot = v == -1 ? 0 : v; /* -1: back to the default */
+		return 0;
+	}
+	*slot = slot == &d->sndbuf ? 2 * v : v; /* the kernel doubles buffer sizes */
 	if (slot == &d->reuse)
 		xs_stack_sock_set_reuse(d->ss, v != 0);
 	return 0;

@@ -26,7 +26,7 @@ static const char *const xdp_keys[] = {"iface", "queues", "mode", "zerocopy", "b
 
 static int xdp_init(void)
 {
-	char msg[320] = "";
+	char msg[480] = "";
 	int rc = xdp_config_load(&xdp_cfg, msg, sizeof(msg));
 
 	if (rc == 0)

@@ -164,7 +164,7 @@ enum xs_neigh_state {
 	XS_NEIGH_PROBE,	     /* unicast requests out; still used */
 };
 
-#define XS_NEIGH_QUEUE_MAX 8
+#define XS_NEIGH_QUEUE_MAX 256
 
 /* Defaults are the kernel's (net.ipv4.neigh.default.*), except that the
  * reachable time is not randomised. */

@@ -34,7 +34,7 @@ static const struct xs_transport *const builtin[] = {
 /* Per transport: 0 not yet initialised, 1 ready, -errno init failed
  * (then init_error keeps the message, so every later socket reports it). */
 static int init_state[NBUILTIN];
-static char init_error[NBUILTIN][256];
+static char init_error[NBUILTIN][sizeof(((struct xs_error *)0)->msg)];
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 
 size_t xs_transport_count(void)

@@ -5,9 +5,16 @@
 #   xs-NAME-a  vA  198.18.0.1/24  2001:2::1/64   the peer: traffic generator, kernel sockets
 #   xs-NAME-b  vB  198.18.0.2/24  2001:2::2/64   the host under test, where xsocket runs
 #
-#   testbed.sh up NAME            build it (idempotent); on failure, undo and say what failed
+#   testbed.sh up NAME [--bare-b] build it (idempotent); on failure, undo and say what failed
 #   testbed.sh down NAME          remove it (never fails, also when already gone)
 #   testbed.sh exec NAME a|b CMD  run CMD in one host, with bpffs on /sys/fs/bpf
+#
+# --bare-b leaves the host under test's kernel without addresses: vB is
+# up, has no IPv4 address and IPv6 is disabled on it. That is the testbed
+# of a transport whose own stack owns 198.18.0.2 and 2001:2::2 (dpdk over
+# net_af_packet on vB): the kernel must not answer ARP, neighbour
+# solicitations or ping for them as well, and an AF_PACKET socket does not
+# take frames away from the kernel.
 #
 # NAME is 1-8 characters of [a-z0-9], so that several testbeds (tests,
 # benchmarks, a capture test) can exist at once without clashing. No
@@ -27,11 +34,12 @@ die() {
 
 usage() {
 	cat >&2 <<EOF
-usage: testbed.sh up NAME
+usage: testbed.sh up NAME [--bare-b]
        testbed.sh down NAME
        testbed.sh exec NAME a|b CMD [ARG...]
 NAME: 1-8 characters of [a-z0-9]; namespaces xs-NAME-a (vA, $PEER4, $PEER6)
-and xs-NAME-b (vB, $LOCAL4, $LOCAL6)
+and xs-NAME-b (vB, $LOCAL4, $LOCAL6; with --bare-b: vB up, no address, IPv6
+disabled on vB)
 EOF
 	exit 2
 }
@@ -79,10 +87,22 @@ addr_usable() { # NS DEV ADDR
 	esac
 }
 
+# A bare vB: up, no address of either family, IPv6 disabled (so the
+# kernel neither answers for 2001:2::2 nor sends from a link-local one).
+bare_b() {
+	ip -n "$NS_B" -o link show dev vB 2>/dev/null | grep -q 'state UP' || return 1
+	[ -z "$(ip -n "$NS_B" -o addr show dev vB 2>/dev/null)" ] || return 1
+	[ "$(ip netns exec "$NS_B" sysctl -n net.ipv6.conf.vB.disable_ipv6 2>/dev/null)" = 1 ]
+}
+
 healthy() {
 	ns_exists "$NS_A" && ns_exists "$NS_B" &&
-		addr_usable "$NS_A" vA "$PEER4" && addr_usable "$NS_A" vA "$PEER6" &&
+		addr_usable "$NS_A" vA "$PEER4" && addr_usable "$NS_A" vA "$PEER6" || return 1
+	if [ "$BARE_B" = 1 ]; then
+		bare_b
+	else
 		addr_usable "$NS_B" vB "$LOCAL4" && addr_usable "$NS_B" vB "$LOCAL6"
+	fi
 }
 
 wait_usable() {
@@ -104,7 +124,7 @@ up() {
 		echo "testbed $NAME is already up" >&2
 		return 0
 	fi
-	down # a half-built testbed from an earlier failure
+	down # a half-built testbed from an earlier failure, or one of the other kind
 	step "creating netns $NS_A" ip netns add "$NS_A"
 	step "creating netns $NS_B" ip netns add "$NS_B"
 	step "bringing lo up in $NS_A" ip -n "$NS_A" link set lo up
@@ -115,8 +135,14 @@ up() {
 		ip -n "$NS_A" link add vA type veth peer name vB netns "$NS_B"
 	step "adding $PEER4 to vA" ip -n "$NS_A" addr add "$PEER4/24" dev vA
 	step "adding $PEER6 to vA" ip -n "$NS_A" addr add "$PEER6/64" dev vA nodad
-	step "adding $LOCAL4 to vB" ip -n "$NS_B" addr add "$LOCAL4/24" dev vB
-	step "adding $LOCAL6 to vB" ip -n "$NS_B" addr add "$LOCAL6/64" dev vB nodad
+	if [ "$BARE_B" = 1 ]; then
+		# Before vB comes up, so that it never gets a link-local address.
+		step "disabling IPv6 on vB" \
+			ip netns exec "$NS_B" sysctl -qw net.ipv6.conf.vB.disable_ipv6=1
+	else
+		step "adding $LOCAL4 to vB" ip -n "$NS_B" addr add "$LOCAL4/24" dev vB
+		step "adding $LOCAL6 to vB" ip -n "$NS_B" addr add "$LOCAL6/64" dev vB nodad
+	fi
 	# A veth normally leaves the UDP/TCP checksum to "hardware" that never
 	# runs: the receiver gets CHECKSUM_PARTIAL frames whose checksum field
 	# holds only the pseudo-header sum. The kernel's stack accepts them,
@@ -129,7 +155,12 @@ up() {
 	step "bringing vA up" ip -n "$NS_A" link set vA up
 	step "bringing vB up" ip -n "$NS_B" link set vB up
 	wait_usable
-	echo "testbed $NAME up: $NS_A (vA $PEER4 $PEER6) <-> $NS_B (vB $LOCAL4 $LOCAL6)" >&2
+	if [ "$BARE_B" = 1 ]; then
+		echo "testbed $NAME up: $NS_A (vA $PEER4 $PEER6) <-> $NS_B (vB bare: no address," \
+			"IPv6 disabled)" >&2
+	else
+		echo "testbed $NAME up: $NS_A (vA $PEER4 $PEER6) <-> $NS_B (vB $LOCAL4 $LOCAL6)" >&2
+	fi
 }
 
 # `ip netns exec` already runs CMD in a private mount namespace (it
@@ -158,9 +189,14 @@ cmd=$1
 NAME=$2
 check_name "$NAME"
 shift 2
+BARE_B=0
 case "$cmd" in
 up)
-	[ "$#" -eq 0 ] || usage
+	case "$#:${1-}" in
+	0:) ;;
+	1:--bare-b) BARE_B=1 ;;
+	*) usage ;;
+	esac
 	up
 	;;
 down)

@@ -1,14 +1,23 @@
 #!/bin/sh
-# with-testbed.sh CMD [ARG...] — run CMD on the host under test of a
-# testbed of its own (tests/netns/testbed.sh), then remove the testbed,
-# also when CMD fails or this script is interrupted. Its testbeds are
-# named w<PID>: other users of testbed.sh pick names of another form.
+# with-testbed.sh [--bare-b] CMD [ARG...] — run CMD on the host under test
+# of a testbed of its own (tests/netns/testbed.sh), then remove the
+# testbed, also when CMD fails or this script is interrupted. Its testbeds
+# are named w<PID>: other users of testbed.sh pick names of another form.
 #
 # CMD runs in xs-NAME-b with the environment the socket suites read in
 # peer mode (tests/helpers.h):
 #   XS_TESTBED=NAME  XSOCKET_XDP_IFACE=vB  XS_TEST_PEER_NETNS=xs-NAME-a
 #   XS_TEST_LOCAL4=198.18.0.2  XS_TEST_PEER4=198.18.0.1
 #   XS_TEST_LOCAL6=2001:2::2   XS_TEST_PEER6=2001:2::1
+#
+# --bare-b builds the testbed with a bare vB (testbed.sh up NAME --bare-b:
+# no address, IPv6 disabled), for the dpdk transport whose stack owns the
+# local addresses, and adds the keys that put its port on vB:
+#   XS_TESTBED_BARE_B=1
+#   XSOCKET_DPDK_EAL="--no-pci --vdev=net_af_packet0,iface=vB"  (unless set, non-empty)
+#   XSOCKET_DPDK_IPV4=198.18.0.2/24  XSOCKET_DPDK_IPV6=2001:2::2/64
+# (--no-pci: a test must never probe the host's own NICs; one bound to
+# vfio-pci would become a second port, port 0 even, dpdk.port's default.)
 # Exits with CMD's status, or 77 (meson's "skipped") with the reason on
 # stderr when this machine cannot build a testbed (no root/CAP_NET_ADMIN,
 # no network namespaces, no veth).
@@ -16,8 +25,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 testbed="$here/testbed.sh"
 
+bare=""
+if [ "${1-}" = --bare-b ]; then
+	bare=--bare-b
+	shift
+fi
 [ "$#" -gt 0 ] || {
-	echo "usage: with-testbed.sh CMD [ARG...]" >&2
+	echo "usage: with-testbed.sh [--bare-b] CMD [ARG...]" >&2
 	exit 2
 }
 
@@ -72,7 +86,14 @@ trap 'on_signal 129' HUP
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 
-"$testbed" up "$name" || exit 1
+"$testbed" up "$name" $bare || exit 1
+# The dpdk keys of a bare testbed: its stack owns the addresses that the
+# kernel of xs-NAME-b does not have. CMD inherits them.
+if [ -n "$bare" ]; then
+	XSOCKET_DPDK_EAL=${XSOCKET_DPDK_EAL:-"--no-pci --vdev=net_af_packet0,iface=vB"}
+	export XS_TESTBED_BARE_B=1 XSOCKET_DPDK_EAL
+	export XSOCKET_DPDK_IPV4=198.18.0.2/24 XSOCKET_DPDK_IPV6=2001:2::2/64
+fi
 exec 3<&0 # a background job's stdin would be /dev/null
 "$testbed" exec "$name" b env \
 	XS_TESTBED="$name" \
