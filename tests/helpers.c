@@ -131,7 +131,7 @@ void skip_unless_ipv6(void)
 		cr_skip_test("no AF_INET6 socket: %s", xs_last_error()->msg);
 	test_local_addr(AF_INET6, 0, &a);
 	if (xs_bind(s, &a) == -1) {
-		char why[256];
+		char why[sizeof(((struct xs_error *)0)->msg)];
 
 		snprintf(why, sizeof why, "%s", xs_last_error()->msg);
 		xs_free(s);

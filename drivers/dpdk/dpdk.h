@@ -54,6 +54,14 @@
  * the rings of the virtual devices, malloc heap headroom). */
 #define DPDK_NO_HUGE_BASE_MB 64
 #define DPDK_LINK_WAIT_MS    5000
+#define DPDK_MAX_NEIGHBOURS  16
+
+/* One entry of dpdk.neighbours: a permanent neighbour (xs_neigh_add_permanent). */
+struct dpdk_neighbour {
+	int family;	    /* AF_INET or AF_INET6 */
+	struct in6_addr ip; /* IPv4 as ::ffff:a.b.c.d */
+	uint8_t mac[6];
+};
 
 struct dpdk_cfg {
 	/* The EAL's arguments: "xsocket", the words of dpdk.eal, then what
@@ -70,13 +78,15 @@ struct dpdk_cfg {
 				   * directory is ours to empty at cleanup */
 	unsigned mem_mb;	  /* -m that we added with --no-huge */
 	unsigned link_wait_ms;
+	unsigned nneigh; /* dpdk.neighbours, installed at open */
+	struct dpdk_neighbour neigh[DPDK_MAX_NEIGHBOURS];
 };
 
 /* The keys' values as read (NULL: unset), and what the host offers that
  * the EAL's arguments depend on: dpdk_config_parse is the whole
  * validation without the environment, for tests. */
 struct dpdk_keys {
-	const char *eal, *port, *ipv4, *ipv6, *gateway, *queues;
+	const char *eal, *port, *ipv4, *ipv6, *gateway, *queues, *neighbours;
 };
 struct dpdk_host {
 	long hugepages_free; /* free 2 MB pages; < 0 unknown (counts as none) */
@@ -139,7 +149,7 @@ struct dpdk_port_info {
  * queues with RSS over IP and UDP where the device hashes them, create
  * the mempool, start the port, accept the frames of IPv6 solicited-node
  * groups, wait for the link (cfg->link_wait_ms), create the stack, the
- * neighbour cache and the ICMP responder. 0, or -errno with msg naming
+ * neighbour cache (with cfg's permanent entries) and the ICMP responder. 0, or -errno with msg naming
  * what failed and what to do (-ENODEV no such port, -EINVAL too many
  * queues for the device, -ENOMEM mempool, -ENETDOWN link down). */
 int dpdk_port_open(const struct dpdk_cfg *cfg, struct dpdk_port **out, char *msg, size_t msglen);

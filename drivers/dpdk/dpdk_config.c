@@ -1,7 +1,8 @@
 /*
  * dpdk_config.c — the dpdk.* configuration keys, read once when the
  * transport starts: dpdk.eal (the EAL's arguments), dpdk.port, dpdk.queues,
- * and the addresses the stack owns (dpdk.ipv4, dpdk.ipv6, dpdk.gateway).
+ * the addresses the stack owns (dpdk.ipv4, dpdk.ipv6, dpdk.gateway) and
+ * its permanent neighbours (dpdk.neighbours).
  * Each bad value fails with a message that names the key, the value and
  * the forms the key accepts.
  *
@@ -14,6 +15,7 @@
  * warning. Options the user gave are never overridden.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -397,6 +399,99 @@ static int load_gateway(struct dpdk_cfg *cfg, const char *v, char *msg, size_t m
 	return rc;
 }
 
+/* Six bytes as six pairs of hex digits separated by ':' ("02:00:00:00:00:02"). */
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++, s += 3) {
+		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]) ||
+		    s[2] != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+		mac[i] = (uint8_t)strtoul((char[3]){s[0], s[1], '\0'}, NULL, 16);
+	}
+	return 0;
+}
+
+static const char neighbours_forms[] =
+	"comma-separated ADDRESS=MAC pairs, the neighbours that get a permanent entry, e.g. "
+	"198.18.1.2=02:00:00:00:00:02,2001:2:1::2=02:00:00:00:00:02";
+
+static bool neighbour_dup(const struct dpdk_cfg *cfg, const struct dpdk_neighbour *n)
+{
+	for (unsigned i = 0; i < cfg->nneigh; i++)
+		if (!memcmp(&cfg->neigh[i].ip, &n->ip, sizeof(n->ip)))
+			return true;
+	return false;
+}
+
+/* One ADDRESS=MAC pair: a unicast MAC, an address on the link of the
+ * family's own address that is not that address. */
+static int load_neighbour1(struct dpdk_cfg *cfg, char *pair, char *msg, size_t msglen)
+{
+	struct dpdk_neighbour n = {0};
+	char *eq = strchr(pair, '=');
+	const char *fam;
+
+	if (!eq)
+		return fail(msg, msglen, "bad value for key 'dpdk.neighbours': '%s' (%s)", pair,
+			    neighbours_forms);
+	*eq = '\0';
+	n.ip.s6_addr[10] = n.ip.s6_addr[11] = 0xff;
+	if (inet_pton(AF_INET, pair, n.ip.s6_addr + 12) == 1)
+		n.family = AF_INET;
+	else if (inet_pton(AF_INET6, pair, &n.ip) == 1 && !IN6_IS_ADDR_V4MAPPED(&n.ip))
+		n.family = AF_INET6;
+	else
+		return fail(msg, msglen,
+			    "bad value for key 'dpdk.neighbours': '%s' is not an IPv4 or IPv6 "
+			    "address (%s)",
+			    pair, neighbours_forms);
+	fam = n.family == AF_INET ? "dpdk.ipv4" : "dpdk.ipv6";
+	if (parse_mac(eq + 1, n.mac) < 0 || (n.mac[0] & 1) ||
+	    !(n.mac[0] | n.mac[1] | n.mac[2] | n.mac[3] | n.mac[4] | n.mac[5]))
+		return fail(msg, msglen,
+			    "bad value for key 'dpdk.neighbours': '%s' for %s is not a unicast "
+			    "MAC (six hex bytes separated by ':', the first even, not all zero, "
+			    "e.g. 02:00:00:00:00:02)",
+			    eq + 1, pair);
+	if (xs_ifaddrs_owns(&cfg->addrs, n.family, &n.ip))
+		return fail(msg, msglen,
+			    "bad value for key 'dpdk.neighbours': %s is the stack's own address "
+			    "(%s)",
+			    pair, fam);
+	if (!xs_ifaddrs_onlink(&cfg->addrs, n.family, &n.ip))
+		return fail(msg, msglen,
+			    "bad value for key 'dpdk.neighbours': %s is not on the link of %s (a "
+			    "neighbour is a next hop: an address inside that prefix)",
+			    pair, fam);
+	if (neighbour_dup(cfg, &n))
+		return fail(msg, msglen, "bad value for key 'dpdk.neighbours': %s given twice",
+			    pair);
+	if (cfg->nneigh == DPDK_MAX_NEIGHBOURS)
+		return fail(msg, msglen,
+			    "bad value for key 'dpdk.neighbours': more than %d neighbours",
+			    DPDK_MAX_NEIGHBOURS);
+	cfg->neigh[cfg->nneigh++] = n;
+	return 0;
+}
+
+static int load_neighbours(struct dpdk_cfg *cfg, const char *v, char *msg, size_t msglen)
+{
+	char text[DPDK_MAX_NEIGHBOURS * (INET6_ADDRSTRLEN + 19) + 1], *save = NULL, *tok;
+	int rc = 0;
+
+	if (!v || !*v)
+		return 0;
+	if (strlen(v) >= sizeof(text))
+		return fail(msg, msglen,
+			    "bad value for key 'dpdk.neighbours': too long (at most %d "
+			    "neighbours)",
+			    DPDK_MAX_NEIGHBOURS);
+	snprintf(text, sizeof(text), "%s", v);
+	for (tok = strtok_r(text, ",", &save); tok && rc == 0; tok = strtok_r(NULL, ",", &save))
+		rc = load_neighbour1(cfg, tok, msg, msglen);
+	return rc;
+}
+
 int dpdk_config_parse(struct dpdk_cfg *cfg, const struct dpdk_keys *k, const struct dpdk_host *h,
 		      char *msg, size_t msglen)
 {
@@ -411,6 +506,8 @@ int dpdk_config_parse(struct dpdk_cfg *cfg, const struct dpdk_keys *k, const str
 		rc = load_addrs(cfg, k, msg, msglen);
 	if (rc == 0)
 		rc = load_gateway(cfg, k->gateway, msg, msglen);
+	if (rc == 0)
+		rc = load_neighbours(cfg, k->neighbours, msg, msglen);
 	if (rc < 0)
 		return rc;
 	size_memory(cfg);
@@ -470,6 +567,7 @@ int dpdk_config_load(struct dpdk_cfg *cfg, char *msg, size_t msglen)
 		.ipv6 = xs_config_value("dpdk.ipv6"),
 		.gateway = xs_config_value("dpdk.gateway"),
 		.queues = xs_config_value("dpdk.queues"),
+		.neighbours = xs_config_value("dpdk.neighbours"),
 	};
 	struct dpdk_host h = {
 		.hugepages_free = dpdk_hugepages_free(),

@@ -167,18 +167,18 @@ static ssize_t udp_sendmsg(struct xs_sock *s, struct dpdk_sock *d, const struct 
 		if (!d->broadcast)
 			return -EACCES;
 		memset(tx.dst_mac, 0xff, ETH_ALEN);
-		n = dpdk_port_send(dpdk_port, d->tx_hint, build_udp, &tx);
+		n = dpdk_port_send(dpdk_port, d->f.tx_hint, build_udp, &tx);
 		break;
 	case DEST_MULTICAST:
 		group_mac(s->family, &tx.dst, tx.dst_mac);
-		n = dpdk_port_send(dpdk_port, d->tx_hint, build_udp, &tx);
+		n = dpdk_port_send(dpdk_port, d->f.tx_hint, build_udp, &tx);
 		break;
 	default:
-		n = dpdk_port_send_ip(dpdk_port, d->tx_hint, s->family, &tx.dst, build_udp, &tx);
+		n = dpdk_port_send_ip(dpdk_port, d->f.tx_hint, s->family, &tx.dst, build_udp, &tx);
 	}
 	if (n < 0)
 		return n == -ENOBUFS ? -EAGAIN : n;
-	xs_stack_count_tx(dpdk_port_stack(dpdk_port), d->ss, len);
+	xs_stack_count_tx(dpdk_port_stack(dpdk_port), d->f.ss, len);
 	return (ssize_t)len;
 }
 
@@ -197,7 +197,7 @@ static ssize_t packet_sendmsg(struct xs_sock *s, struct dpdk_sock *d, const stru
 	struct xs_packet_tx tx = { .with_header = s->type == SOCK_DGRAM, .iov = m->msg_iov,
 				   .iovcnt = (int)m->msg_iovlen };
 	size_t len = iov_total(m->msg_iov, m->msg_iovlen);
-	int ifindex = sll && sll->sll_ifindex ? sll->sll_ifindex : d->ifindex;
+	int ifindex = sll && sll->sll_ifindex ? sll->sll_ifindex : d->f.ifindex;
 	ssize_t n;
 
 	if (!ifindex)
@@ -209,16 +209,16 @@ static ssize_t packet_sendmsg(struct xs_sock *s, struct dpdk_sock *d, const stru
 			return -EDESTADDRREQ;
 		memcpy(tx.dst_mac, sll->sll_addr, ETH_ALEN);
 		memcpy(tx.src_mac, port->mac, ETH_ALEN);
-		tx.proto_be = sll->sll_protocol ? sll->sll_protocol : htons(d->ethertype);
+		tx.proto_be = sll->sll_protocol ? sll->sll_protocol : htons(d->f.ethertype);
 	} else if (len < ETH_HLEN) {
 		return -EINVAL;
 	}
 	if (len + (tx.with_header ? ETH_HLEN : 0) > port->mtu + ETH_HLEN)
 		return -EMSGSIZE;
-	n = dpdk_port_send(dpdk_port, d->tx_hint, build_packet, &tx);
+	n = dpdk_port_send(dpdk_port, d->f.tx_hint, build_packet, &tx);
 	if (n < 0)
 		return n == -ENOBUFS ? -EAGAIN : n;
-	xs_stack_count_tx(dpdk_port_stack(dpdk_port), d->ss, len);
+	xs_stack_count_tx(dpdk_port_stack(dpdk_port), d->f.ss, len);
 	return (ssize_t)len;
 }
 
@@ -233,29 +233,6 @@ ssize_t dpdk_sendmsg(struct xs_sock *s, const struct msghdr *m, int flags)
 	return udp_sendmsg(s, d, m);
 }
 
-ssize_t dpdk_send(struct xs_sock *s, const void *buf, size_t len, int flags,
-		  const struct sockaddr *to, socklen_t tolen)
-{
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov,
-			    .msg_iovlen = 1 };
-
-	return dpdk_sendmsg(s, &m, flags);
-}
-
-static ssize_t stack_recvmsg(struct dpdk_sock *d, struct msghdr *m, int flags)
-{
-	socklen_t namelen = m->msg_namelen;
-	ssize_t n = xs_stack_sock_recv(d->ss, m->msg_iov, (int)m->msg_iovlen, m->msg_name,
-				       m->msg_name ? &namelen : NULL, flags, &m->msg_flags);
-
-	if (n >= 0) {
-		m->msg_namelen = m->msg_name ? namelen : 0;
-		m->msg_controllen = 0; /* the stack carries no ancillary data */
-	}
-	return n;
-}
-
 ssize_t dpdk_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
 {
 	struct dpdk_sock *d = dpdk_of(s);
@@ -263,43 +240,18 @@ ssize_t dpdk_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
 
 	if (flags & (MSG_ERRQUEUE | MSG_OOB))
 		return -EOPNOTSUPP;
-	if (d->shut_rd)
+	if (d->f.shut_rd)
 		return 0;
 	m->msg_flags = 0;
-	n = stack_recvmsg(d, m, flags);
-	if (n == -EAGAIN && dpdk_port_poll(dpdk_port, d->ss))
-		n = stack_recvmsg(d, m, flags);
+	n = xs_frame_recv_queued(&d->f, m, flags);
+	if (n == -EAGAIN && dpdk_port_poll(dpdk_port, d->f.ss))
+		n = xs_frame_recv_queued(&d->f, m, flags);
 	return n;
 }
 
-ssize_t dpdk_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
-		  socklen_t *fromlen)
+static unsigned poll_port(struct xs_stack_sock *self)
 {
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr m = { .msg_name = from, .msg_namelen = from ? *fromlen : 0,
-			    .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n = dpdk_recvmsg(s, &m, flags);
-
-	if (n >= 0 && from)
-		*fromlen = m.msg_namelen;
-	return n;
-}
-
-/* Poll the port for up to the busy-poll budget (bounded by the timeout). */
-static bool busy_poll(struct dpdk_sock *d, int64_t timeout_ns)
-{
-	int64_t budget = dpdk_busy_poll_ns;
-	int64_t until;
-
-	if (timeout_ns >= 0 && timeout_ns < budget)
-		budget = timeout_ns;
-	until = xs_now_ns() + budget;
-	do {
-		dpdk_port_poll(dpdk_port, d->ss);
-		if (xs_stack_sock_readable(d->ss))
-			return true;
-	} while (budget > 0 && xs_now_ns() < until);
-	return false;
+	return dpdk_port_poll(dpdk_port, self);
 }
 
 /* Room to send comes back as the device transmits: a short nap. */
@@ -321,7 +273,7 @@ int dpdk_wait(struct xs_sock *s, short events, int64_t timeout_ns)
 
 	if (!(events & POLLIN))
 		return wait_writable(timeout_ns);
-	if (d->shut_rd || busy_poll(d, timeout_ns))
+	if (d->f.shut_rd || xs_frame_busy_poll(&d->f, dpdk_busy_poll_ns, timeout_ns, poll_port))
 		return 0;
 	if (timeout_ns >= 0) {
 		timeout_ns -= dpdk_busy_poll_ns < timeout_ns ? dpdk_busy_poll_ns : timeout_ns;
@@ -342,13 +294,13 @@ int dpdk_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int 
 
 	if (flags & (MSG_ERRQUEUE | MSG_OOB))
 		return -EOPNOTSUPP;
-	if (d->shut_rd) { /* as recvmsg: an empty datagram from nobody, at once */
+	if (d->f.shut_rd) { /* as recvmsg: an empty datagram from nobody, at once */
 		msgs[0] = (struct xs_msg){ .buf = msgs[0].buf, .len = msgs[0].len };
 		return 1;
 	}
-	n = xs_stack_sock_recv_msgs(d->ss, msgs, count, flags);
-	if (n == 0 && dpdk_port_poll(dpdk_port, d->ss))
-		n = xs_stack_sock_recv_msgs(d->ss, msgs, count, flags);
+	n = xs_stack_sock_recv_msgs(d->f.ss, msgs, count, flags);
+	if (n == 0 && dpdk_port_poll(dpdk_port, d->f.ss))
+		n = xs_stack_sock_recv_msgs(d->f.ss, msgs, count, flags);
 	return n ? (int)n : -EAGAIN;
 }
 
@@ -360,7 +312,10 @@ int dpdk_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int 
 		const struct sockaddr *to = msgs[i].addr.ss.ss_family == AF_UNSPEC
 						    ? NULL
 						    : (const struct sockaddr *)&msgs[i].addr.ss;
-		ssize_t n = dpdk_send(s, msgs[i].buf, msgs[i].len, flags, to, msgs[i].addr.len);
+		struct iovec iov = { .iov_base = msgs[i].buf, .iov_len = msgs[i].len };
+		struct msghdr m = { .msg_name = (void *)to, .msg_namelen = msgs[i].addr.len,
+				    .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = dpdk_sendmsg(s, &m, flags);
 
 		if (n < 0)
 			return i ? (int)i : (int)n;

@@ -25,7 +25,7 @@ struct dpdk_port *dpdk_port;
 struct dpdk_cfg dpdk_cfg;
 
 static const char *const dpdk_keys[] = { "eal", "port", "ipv4", "ipv6", "gateway", "queues",
-					 "busy_poll_us", NULL };
+					 "busy_poll_us", "neighbours", NULL };
 
 int64_t dpdk_busy_poll_ns = 200000;
 
@@ -87,32 +87,30 @@ static const struct xs_stack_port *port_of(void)
 
 static int packet_steer(struct dpdk_sock *d, uint16_t ethertype)
 {
-	d->ethertype = ethertype;
-	return xs_stack_bind_packet(d->ss, ethertype);
+	d->f.ethertype = ethertype;
+	return xs_stack_bind_packet(d->f.ss, ethertype);
 }
 
 static void dpdk_sock_free(struct dpdk_sock *d)
 {
-	if (d->ss)
-		xs_stack_sock_free(d->ss);
+	if (d->f.ss)
+		xs_stack_sock_free(d->f.ss);
 	free(d);
 }
 
 static int dpdk_open(struct xs_sock *s, int family, int type, int proto)
 {
-	static atomic_uint next_hint;
 	struct dpdk_sock *d = calloc(1, sizeof(*d));
 	int rc = -ENOMEM, fd;
 
 	if (!d)
 		return -ENOMEM;
-	atomic_init(&d->refs, 1);
-	d->tx_hint = atomic_fetch_add(&next_hint, 1);
+	xs_frame_sock_init(&d->f);
 	d->local.ss_family = (sa_family_t)family;
 	d->v6only = 1; /* no IPv4-mapped traffic on an IPv6 socket */
 	d->sndbuf = 212992;
-	d->ss = xs_stack_sock_new(dpdk_port_stack(dpdk_port), family, type, 0);
-	if (!d->ss)
+	d->f.ss = xs_stack_sock_new(dpdk_port_stack(dpdk_port), family, type, 0);
+	if (!d->f.ss)
 		goto out_free;
 	/* A packet socket with a protocol receives from the start, as in
 	 * the kernel (protocol in network order). */
@@ -121,7 +119,7 @@ static int dpdk_open(struct xs_sock *s, int family, int type, int proto)
 		if (rc < 0)
 			goto out_free;
 	}
-	fd = fcntl(xs_stack_sock_eventfd(d->ss), F_DUPFD_CLOEXEC, 0);
+	fd = fcntl(xs_stack_sock_eventfd(d->f.ss), F_DUPFD_CLOEXEC, 0);
 	if (fd < 0) {
 		rc = -errno;
 		goto out_free;
@@ -163,7 +161,7 @@ static int udp_bind(struct dpdk_sock *d, const struct sockaddr_storage *want)
 	addr_of(&local, &a);
 	if (!is_any(&local) && !xs_ifaddrs_owns(dpdk_port_addrs(dpdk_port), local.ss_family, &a))
 		return -EADDRNOTAVAIL;
-	rc = xs_stack_bind_udp_owned(d->ss, (struct sockaddr *)&local);
+	rc = xs_stack_bind_udp_owned(d->f.ss, (struct sockaddr *)&local);
 	if (rc < 0)
 		return rc;
 	d->local = local;
@@ -187,7 +185,7 @@ static int packet_bind(struct dpdk_sock *d, const struct sockaddr_ll *sll)
 		       "interface %d is the kernel's", port_of()->ifname, sll->sll_ifindex);
 		return -ENODEV;
 	}
-	d->ifindex = sll->sll_ifindex;
+	d->f.ifindex = sll->sll_ifindex;
 	return sll->sll_protocol ? packet_steer(d, ntohs(sll->sll_protocol)) : 0;
 }
 
@@ -220,7 +218,7 @@ static int fix_source(struct dpdk_sock *d, const struct sockaddr_storage *peer)
 		((struct sockaddr_in *)&local)->sin_addr.s_addr = src.s6_addr32[3];
 	else
 		((struct sockaddr_in6 *)&local)->sin6_addr = src;
-	rc = xs_stack_bind_udp_owned(d->ss, (struct sockaddr *)&local);
+	rc = xs_stack_bind_udp_owned(d->f.ss, (struct sockaddr *)&local);
 	if (rc == 0)
 		d->local = local;
 	return rc;
@@ -235,13 +233,13 @@ static int dpdk_connect(struct xs_sock *s, const struct xs_addr *a)
 		return -EOPNOTSUPP;
 	if (a->ss.ss_family == AF_UNSPEC) {
 		d->connected = false;
-		return xs_stack_connect_udp(d->ss, NULL);
+		return xs_stack_connect_udp(d->f.ss, NULL);
 	}
 	rc = dpdk_udp_autobind(s, d);
 	if (rc == 0)
 		rc = fix_source(d, &a->ss);
 	if (rc == 0)
-		rc = xs_stack_connect_udp(d->ss, (const struct sockaddr *)&a->ss);
+		rc = xs_stack_connect_udp(d->f.ss, (const struct sockaddr *)&a->ss);
 	if (rc < 0)
 		return rc;
 	memcpy(&d->peer, &a->ss, a->len);
@@ -249,26 +247,14 @@ static int dpdk_connect(struct xs_sock *s, const struct xs_addr *a)
 	return 0;
 }
 
-static int dpdk_dup(const struct xs_sock *s, struct xs_sock *copy)
-{
-	struct dpdk_sock *d = dpdk_of(s);
-	int fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	atomic_fetch_add(&d->refs, 1);
-	copy->fd = fd;
-	copy->priv = d;
-	return 0;
-}
-
 static int dpdk_close(struct xs_sock *s)
 {
-	struct dpdk_sock *d = dpdk_of(s);
+	bool last;
+	int rc = xs_frame_close(s, &last);
 
-	if (atomic_fetch_sub(&d->refs, 1) == 1)
-		dpdk_sock_free(d);
-	return close(s->fd) < 0 && errno != EINTR ? -errno : 0;
+	if (last)
+		dpdk_sock_free(dpdk_of(s));
+	return rc;
 }
 
 static socklen_t inet_len(int family)
@@ -281,17 +267,7 @@ static int dpdk_getsockname(const struct xs_sock *s, struct xs_addr *out)
 	const struct dpdk_sock *d = dpdk_of(s);
 
 	if (s->family == AF_PACKET) {
-		const struct xs_stack_port *port = port_of();
-		struct sockaddr_ll *sll = (struct sockaddr_ll *)&out->ss;
-
-		memset(sll, 0, sizeof(*sll));
-		sll->sll_family = AF_PACKET;
-		sll->sll_protocol = htons(d->ethertype);
-		sll->sll_ifindex = d->ifindex;
-		sll->sll_hatype = ARPHRD_ETHER;
-		sll->sll_halen = ETH_ALEN;
-		memcpy(sll->sll_addr, port->mac, ETH_ALEN);
-		out->len = sizeof(*sll);
+		xs_frame_packet_name(&d->f, dpdk_port_stack(dpdk_port), out);
 		return 0;
 	}
 	memcpy(&out->ss, &d->local, inet_len(s->family));
@@ -310,30 +286,13 @@ static int dpdk_getpeername(const struct xs_sock *s, struct xs_addr *out)
 	return 0;
 }
 
-static int copy_int(int value, void *val, socklen_t *len)
+/* What the device lost under the sockets so far. */
+static uint64_t ring_drops(void)
 {
-	if (*len < sizeof(int))
-		return -EINVAL;
-	memcpy(val, &value, sizeof(int));
-	*len = sizeof(int);
-	return 0;
-}
+	struct dpdk_port_info info;
 
-/* PACKET_STATISTICS as the kernel gives it: since the last read. */
-static int packet_statistics(struct dpdk_sock *d, void *val, socklen_t *len)
-{
-	struct xs_stack_sock_counters now;
-	struct tpacket_stats st;
-
-	xs_stack_sock_counters(d->ss, &now);
-	st.tp_drops = (unsigned)(now.rx_dropped - d->stats_drops);
-	st.tp_packets = (unsigned)(now.rx_packets + now.rx_dropped - d->stats_packets);
-	d->stats_packets = now.rx_packets + now.rx_dropped;
-	d->stats_drops = now.rx_dropped;
-	if (*len > sizeof(st))
-		*len = sizeof(st);
-	memcpy(val, &st, *len);
-	return 0;
+	dpdk_port_info(dpdk_port, &info);
+	return info.imissed + info.rx_nombuf;
 }
 
 /* The integer options the transport keeps, by level and name; NULL if it
@@ -371,21 +330,21 @@ static int dpdk_getsockopt(struct xs_sock *s, int level, int name, void *val, so
 	struct dpdk_sock *d = dpdk_of(s);
 	int *slot;
 
-	if (s->family == AF_PACKET && level == SOL_PACKET && name == PACKET_STATISTICS)
-		return packet_statistics(d, val, len);
+	if (s->family == AF_PACKET)
+		return xs_frame_packet_getsockopt(s, ring_drops(), level, name, val, len);
 	if (level == SOL_SOCKET) {
 		switch (name) {
 		case SO_TYPE:
-			return copy_int(s->type, val, len);
+			return xs_frame_int_opt(s->type, val, len);
 		case SO_DOMAIN:
-			return copy_int(s->family, val, len);
+			return xs_frame_int_opt(s->family, val, len);
 		case SO_PROTOCOL:
-			return copy_int(s->family == AF_PACKET ? htons(d->ethertype) : IPPROTO_UDP,
+			return xs_frame_int_opt(s->family == AF_PACKET ? htons(d->f.ethertype) : IPPROTO_UDP,
 					val, len);
 		case SO_RCVBUF:
-			return copy_int((int)xs_stack_sock_rcvbuf(d->ss), val, len);
+			return xs_frame_int_opt((int)xs_stack_sock_rcvbuf(d->f.ss), val, len);
 		case SO_ERROR:
-			return copy_int(0, val, len);
+			return xs_frame_int_opt(0, val, len);
 		}
 	}
 	slot = option_slot(s, d, level, name);
@@ -393,8 +352,8 @@ static int dpdk_getsockopt(struct xs_sock *s, int level, int name, void *val, so
 		return -ENOPROTOOPT;
 	/* TTL and hop limit read back the default (64) when unset. */
 	if (slot == &d->ttl && *slot == 0)
-		return copy_int(64, val, len);
-	return copy_int(*slot, val, len);
+		return xs_frame_int_opt(64, val, len);
+	return xs_frame_int_opt(*slot, val, len);
 }
 
 static int dpdk_setsockopt(struct xs_sock *s, int level, int name, const void *val,
@@ -407,7 +366,7 @@ static int dpdk_setsockopt(struct xs_sock *s, int level, int name, const void *v
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
 	if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_RCVBUFFORCE))
-		return xs_stack_sock_set_rcvbuf(d->ss, 2 * (size_t)(v < 256 ? 256 : v));
+		return xs_stack_sock_set_rcvbuf(d->f.ss, 2 * (size_t)(v < 256 ? 256 : v));
 	slot = option_slot(s, d, level, name);
 	if (!slot)
 		return -ENOPROTOOPT;
@@ -419,7 +378,7 @@ static int dpdk_setsockopt(struct xs_sock *s, int level, int name, const void *v
 	}
 	*slot = slot == &d->sndbuf ? 2 * v : v; /* the kernel doubles buffer sizes */
 	if (slot == &d->reuse)
-		xs_stack_sock_set_reuse(d->ss, v != 0);
+		xs_stack_sock_set_reuse(d->f.ss, v != 0);
 	return 0;
 }
 
@@ -430,36 +389,17 @@ static int dpdk_shutdown(struct xs_sock *s, int how)
 	if (s->family != AF_PACKET && !d->connected)
 		return -ENOTCONN; /* as the kernel's UDP */
 	if (how == SHUT_RD || how == SHUT_RDWR) {
-		d->shut_rd = true;
+		d->f.shut_rd = true;
 		/* a reader blocked in wait sees the end at once */
-		eventfd_write(xs_stack_sock_eventfd(d->ss), 1);
+		eventfd_write(xs_stack_sock_eventfd(d->f.ss), 1);
 	}
 	return 0;
 }
 
 static int dpdk_stats(const struct xs_sock *s, struct xs_stats *out)
 {
-	const struct dpdk_sock *d = dpdk_of(s);
-	struct xs_stack_sock_counters sc;
-	struct xs_stack_counters pc;
-	struct dpdk_port_info info;
-
-	xs_stack_sock_counters(d->ss, &sc);
-	xs_stack_counters(dpdk_port_stack(dpdk_port), &pc);
-	dpdk_port_info(dpdk_port, &info);
-	out->rx_packets = sc.rx_packets;
-	out->rx_bytes = sc.rx_bytes;
-	out->rx_dropped = sc.rx_dropped;
-	out->tx_packets = sc.tx_packets;
-	out->tx_bytes = sc.tx_bytes;
-	out->if_rx_frames = pc.rx_frames;
-	out->if_rx_malformed = pc.rx_malformed;
-	out->if_rx_bad_csum = pc.rx_bad_csum;
-	out->if_rx_unhandled = pc.rx_unhandled;
-	out->if_rx_no_socket = pc.rx_no_socket;
-	out->if_rx_queue_full = pc.rx_queue_full;
-	out->if_rx_ring_drops = info.imissed + info.rx_nombuf;
-	out->if_tx_frames = pc.tx_frames;
+	xs_frame_stats(&dpdk_of(s)->f, dpdk_port_stack(dpdk_port), out);
+	out->if_rx_ring_drops = ring_drops();
 	return 0;
 }
 
@@ -503,13 +443,11 @@ const struct xs_transport xs_dpdk_transport = {
 	.init = dpdk_init,
 	.supports = dpdk_supports,
 	.open = dpdk_open,
-	.dup = dpdk_dup,
+	.dup = xs_frame_dup,
 	.bind = dpdk_bind,
 	.connect = dpdk_connect,
 	.sendmsg = dpdk_sendmsg,
 	.recvmsg = dpdk_recvmsg,
-	.send = dpdk_send,
-	.recv = dpdk_recv,
 	.recv_batch = dpdk_recv_batch,
 	.send_batch = dpdk_send_batch,
 	.wait = dpdk_wait,

@@ -14,6 +14,7 @@
  * the --vdev argument to change, the command that reserves hugepages,
  * the interface to bring up, and carry the EAL's own error lines.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -705,6 +706,30 @@ static int port_stack(struct dpdk_port *p, char *msg, size_t len)
 	return 0;
 }
 
+/* dpdk.neighbours: permanent entries, for peers that answer no ARP or
+ * ND (a packet generator) or to skip resolution altogether. */
+static int port_neighbours(struct dpdk_port *p, const struct dpdk_cfg *cfg, char *msg, size_t len)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < cfg->nneigh; i++) {
+		const struct dpdk_neighbour *n = &cfg->neigh[i];
+		const void *raw = n->family == AF_INET ? n->ip.s6_addr + 12 : n->ip.s6_addr;
+		int rc = xs_neigh_add_permanent(p->neigh, n->family, &n->ip, n->mac);
+
+		inet_ntop(n->family, raw, text, sizeof(text));
+		if (rc < 0)
+			return fail(msg, len, rc, "bad value for key 'dpdk.neighbours': %s: %s", text,
+				    rc == -EINVAL ? "a broadcast or multicast address needs no "
+						    "neighbour entry"
+						  : "the neighbour table is full");
+		xs_log(XS_LOG_INFO,
+		       "dpdk: %s: permanent neighbour %s at %02x:%02x:%02x:%02x:%02x:%02x", p->name,
+		       text, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+	}
+	return 0;
+}
+
 int dpdk_port_open(const struct dpdk_cfg *cfg, struct dpdk_port **out, char *msg, size_t msglen)
 {
 	struct rte_eth_dev_info info;
@@ -736,6 +761,8 @@ int dpdk_port_open(const struct dpdk_cfg *cfg, struct dpdk_port **out, char *msg
 		rc = port_start(p, cfg, msg, msglen);
 	if (rc == 0)
 		rc = port_stack(p, msg, msglen);
+	if (rc == 0)
+		rc = port_neighbours(p, cfg, msg, msglen);
 	if (rc < 0) {
 		dpdk_port_close(p);
 		return rc;

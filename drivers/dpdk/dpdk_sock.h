@@ -21,23 +21,17 @@
 #include <sys/socket.h>
 
 #include "dpdk.h"
+#include "frame_sock.h"
 #include "transport.h"
 
 struct dpdk_sock {
-	atomic_int refs;                /* dup shares the socket */
-	struct xs_stack_sock *ss;
+	struct xs_frame_sock f;         /* first: what the frame transports share */
 	bool bound;                     /* UDP: local is in the stack's table */
 	bool connected;
-	bool shut_rd;
 	struct sockaddr_storage local;  /* UDP: the bound address and port */
 	struct sockaddr_storage peer;
-	unsigned tx_hint;
 	/* options the transport keeps itself */
 	int reuse, broadcast, ttl, tos, v6only, sndbuf;
-	/* packet sockets */
-	uint16_t ethertype; /* host order; 0 = none */
-	int ifindex;        /* bound interface; 0 = unbound */
-	uint64_t stats_packets, stats_drops; /* at the last PACKET_STATISTICS */
 };
 
 /* The process's port, opened by init; its configuration. */
@@ -57,10 +51,6 @@ int dpdk_udp_autobind(struct xs_sock *s, struct dpdk_sock *d);
 
 ssize_t dpdk_sendmsg(struct xs_sock *s, const struct msghdr *m, int flags);
 ssize_t dpdk_recvmsg(struct xs_sock *s, struct msghdr *m, int flags);
-ssize_t dpdk_send(struct xs_sock *s, const void *buf, size_t len, int flags,
-		  const struct sockaddr *to, socklen_t tolen);
-ssize_t dpdk_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
-		  socklen_t *fromlen);
 int dpdk_wait(struct xs_sock *s, short events, int64_t timeout_ns);
 int dpdk_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
 int dpdk_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);

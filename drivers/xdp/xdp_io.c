@@ -192,10 +192,10 @@ static ssize_t udp_send_fast(struct xs_sock *s, struct xdp_sock *x, const struct
 		return n;
 	tx.iov = m->msg_iov;
 	tx.iovcnt = (int)m->msg_iovlen;
-	n = xdp_port_send(xdp_port, x->tx_hint, build_udp, &tx);
+	n = xdp_port_send(xdp_port, x->f.tx_hint, build_udp, &tx);
 	if (n < 0)
 		return n;
-	xs_stack_count_tx(xdp_port_stack(xdp_port), x->ss, len);
+	xs_stack_count_tx(xdp_port_stack(xdp_port), x->f.ss, len);
 	return 1;
 }
 
@@ -261,7 +261,7 @@ static ssize_t packet_prepare(struct xs_sock *s, struct xdp_sock *x, const struc
 			      size_t len, struct packet_frame *f)
 {
 	const struct xs_stack_port *port = xs_stack_port(xdp_port_stack(xdp_port));
-	int ifindex = sll && sll->sll_ifindex ? sll->sll_ifindex : x->ifindex;
+	int ifindex = sll && sll->sll_ifindex ? sll->sll_ifindex : x->f.ifindex;
 
 	f->with_header = s->type == SOCK_DGRAM;
 	if (!ifindex)
@@ -273,7 +273,7 @@ static ssize_t packet_prepare(struct xs_sock *s, struct xdp_sock *x, const struc
 			return -EDESTADDRREQ;
 		memcpy(f->eth.ether_dhost, sll->sll_addr, ETH_ALEN);
 		memcpy(f->eth.ether_shost, port->mac, ETH_ALEN);
-		f->eth.ether_type = sll->sll_protocol ? sll->sll_protocol : htons(x->ethertype);
+		f->eth.ether_type = sll->sll_protocol ? sll->sll_protocol : htons(x->f.ethertype);
 		len += ETH_HLEN;
 	} else if (len < ETH_HLEN) {
 		return -EINVAL;
@@ -291,10 +291,10 @@ static ssize_t packet_sendmsg(struct xs_sock *s, struct xdp_sock *x, const struc
 
 	if (len < 0)
 		return len;
-	n = xdp_port_send(xdp_port, x->tx_hint, build_packet, &f);
+	n = xdp_port_send(xdp_port, x->f.tx_hint, build_packet, &f);
 	if (n < 0)
 		return n;
-	xs_stack_count_tx(xdp_port_stack(xdp_port), x->ss, len);
+	xs_stack_count_tx(xdp_port_stack(xdp_port), x->f.ss, len);
 	return (ssize_t)(f.with_header ? len - ETH_HLEN : len);
 }
 
@@ -307,34 +307,11 @@ ssize_t xdp_sendmsg(struct xs_sock *s, const struct msghdr *m, int flags)
 	return udp_sendmsg(s, x, m, flags);
 }
 
-ssize_t xdp_send(struct xs_sock *s, const void *buf, size_t len, int flags,
-		 const struct sockaddr *to, socklen_t tolen)
-{
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	struct msghdr m = {
-		.msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov, .msg_iovlen = 1};
-
-	return xdp_sendmsg(s, &m, flags);
-}
-
 static ssize_t kernel_recvmsg(struct xdp_sock *x, struct msghdr *m, int flags)
 {
 	ssize_t n = recvmsg(x->kfd, m, flags | MSG_DONTWAIT);
 
 	return n < 0 ? -errno : n;
-}
-
-static ssize_t stack_recvmsg(struct xdp_sock *x, struct msghdr *m, int flags)
-{
-	socklen_t namelen = m->msg_namelen;
-	ssize_t n = xs_stack_sock_recv(x->ss, m->msg_iov, (int)m->msg_iovlen, m->msg_name,
-				       m->msg_name ? &namelen : NULL, flags, &m->msg_flags);
-
-	if (n >= 0) {
-		m->msg_namelen = m->msg_name ? namelen : 0;
-		m->msg_controllen = 0; /* the fast path carries no ancillary data */
-	}
-	return n;
 }
 
 ssize_t xdp_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
@@ -343,33 +320,18 @@ ssize_t xdp_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
 	bool kernel_first = x->kfd >= 0 && (++x->turn & 63) == 0;
 	ssize_t n;
 
-	if (x->shut_rd)
+	if (x->f.shut_rd)
 		return 0;
 	if (flags & (MSG_ERRQUEUE | MSG_OOB))
 		return x->kfd >= 0 ? kernel_recvmsg(x, m, flags) : -EOPNOTSUPP;
 	m->msg_flags = 0;
 	if (kernel_first && (n = kernel_recvmsg(x, m, flags)) != -EAGAIN)
 		return n;
-	n = stack_recvmsg(x, m, flags);
-	if (n == -EAGAIN && xdp_port_poll(xdp_port, x->ss))
-		n = stack_recvmsg(x, m, flags);
+	n = xs_frame_recv_queued(&x->f, m, flags);
+	if (n == -EAGAIN && xdp_port_poll(xdp_port, x->f.ss))
+		n = xs_frame_recv_queued(&x->f, m, flags);
 	if (n == -EAGAIN && x->kfd >= 0 && !kernel_first)
 		n = kernel_recvmsg(x, m, flags);
-	return n;
-}
-
-ssize_t xdp_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
-		 socklen_t *fromlen)
-{
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr m = {.msg_name = from,
-			   .msg_namelen = from ? *fromlen : 0,
-			   .msg_iov = &iov,
-			   .msg_iovlen = 1};
-	ssize_t n = xdp_recvmsg(s, &m, flags);
-
-	if (n >= 0 && from)
-		*fromlen = m.msg_namelen;
 	return n;
 }
 
@@ -382,11 +344,11 @@ static int post_run(struct xdp_sock *x, struct xs_msg *msgs, unsigned run, xdp_b
 		    const void *const *args, size_t extra)
 {
 	struct xs_stack *st = xdp_port_stack(xdp_port);
-	int sent = xdp_port_send_batch(xdp_port, x->tx_hint, build, args, run);
+	int sent = xdp_port_send_batch(xdp_port, x->f.tx_hint, build, args, run);
 
 	for (int i = 0; i < sent; i++) {
 		msgs[i].n = msgs[i].len;
-		xs_stack_count_tx(st, x->ss, msgs[i].len + extra);
+		xs_stack_count_tx(st, x->f.ss, msgs[i].len + extra);
 	}
 	return sent;
 }
@@ -558,7 +520,7 @@ int xdp_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int f
 	unsigned n = 0;
 	int rc;
 
-	if (x->shut_rd) { /* as recvmsg: an empty datagram from nobody, at once */
+	if (x->f.shut_rd) { /* as recvmsg: an empty datagram from nobody, at once */
 		msgs[0].n = 0;
 		msgs[0].flags = 0;
 		msgs[0].addr.len = 0;
@@ -573,29 +535,17 @@ int xdp_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int f
 			return rc;
 		n = rc > 0 ? (unsigned)rc : 0;
 	}
-	n += xs_stack_sock_recv_msgs(x->ss, msgs + n, count - n, flags);
-	if (n == 0 && xdp_port_poll(xdp_port, x->ss))
-		n = xs_stack_sock_recv_msgs(x->ss, msgs, count, flags);
+	n += xs_stack_sock_recv_msgs(x->f.ss, msgs + n, count - n, flags);
+	if (n == 0 && xdp_port_poll(xdp_port, x->f.ss))
+		n = xs_stack_sock_recv_msgs(x->f.ss, msgs, count, flags);
 	if (n == 0 && x->kfd >= 0 && !kernel_first)
 		return kernel_recv_batch(x, msgs, count, flags);
 	return n ? (int)n : -EAGAIN;
 }
 
-/* Poll the rings for up to the busy-poll budget before sleeping. */
-static bool busy_poll(struct xdp_sock *x, int64_t timeout_ns)
+static unsigned poll_port(struct xs_stack_sock *self)
 {
-	int64_t budget = (int64_t)xdp_cfg.busy_poll_us * 1000;
-	int64_t until;
-
-	if (timeout_ns >= 0 && timeout_ns < budget)
-		budget = timeout_ns;
-	until = xs_now_ns() + budget;
-	do {
-		xdp_port_poll(xdp_port, x->ss);
-		if (xs_stack_sock_readable(x->ss))
-			return true;
-	} while (budget > 0 && xs_now_ns() < until);
-	return false;
+	return xdp_port_poll(xdp_port, self);
 }
 
 int xdp_wait(struct xs_sock *s, short events, int64_t timeout_ns)
@@ -607,12 +557,13 @@ int xdp_wait(struct xs_sock *s, short events, int64_t timeout_ns)
 	int rc;
 
 	if (events & POLLIN) {
-		if (x->shut_rd || busy_poll(x, timeout_ns))
+		if (x->f.shut_rd || xs_frame_busy_poll(&x->f, (int64_t)xdp_cfg.busy_poll_us * 1000, timeout_ns,
+						  poll_port))
 			return 0;
 		pfd[n++] = (struct pollfd){.fd = s->fd, .events = POLLIN};
 	}
 	if (events & POLLOUT) {
-		pfd[n++] = (struct pollfd){.fd = xdp_port_tx_fd(xdp_port, x->tx_hint),
+		pfd[n++] = (struct pollfd){.fd = xdp_port_tx_fd(xdp_port, x->f.tx_hint),
 					   .events = POLLOUT};
 		if (x->kfd >= 0)
 			pfd[n++] = (struct pollfd){.fd = x->kfd, .events = POLLOUT};

@@ -58,7 +58,7 @@ static int make_epoll(const struct xdp_sock *x)
 
 	if (epfd < 0)
 		return -errno;
-	rc = epoll_add(epfd, xs_stack_sock_eventfd(x->ss));
+	rc = epoll_add(epfd, xs_stack_sock_eventfd(x->f.ss));
 	for (unsigned i = 0; rc == 0 && i < xdp_port_nfds(xdp_port); i++)
 		rc = epoll_add(epfd, xdp_port_fd(xdp_port, i));
 	if (rc == 0 && x->kfd >= 0)
@@ -74,27 +74,27 @@ static int packet_steer(struct xdp_sock *x, uint16_t ethertype)
 {
 	int rc;
 
-	if (ethertype == x->ethertype)
+	if (ethertype == x->f.ethertype)
 		return 0;
 	if (ethertype) {
 		rc = xdp_port_steer_ethertype(xdp_port, ethertype, true);
 		if (rc < 0)
 			return rc;
 	}
-	if (x->ethertype)
-		xdp_port_steer_ethertype(xdp_port, x->ethertype, false);
-	x->ethertype = ethertype;
-	return xs_stack_bind_packet(x->ss, ethertype);
+	if (x->f.ethertype)
+		xdp_port_steer_ethertype(xdp_port, x->f.ethertype, false);
+	x->f.ethertype = ethertype;
+	return xs_stack_bind_packet(x->f.ss, ethertype);
 }
 
 static void xdp_sock_free(struct xdp_sock *x)
 {
 	if (x->steered)
 		xdp_port_steer_udp(xdp_port, (struct sockaddr *)&x->local, false);
-	if (x->ethertype)
-		xdp_port_steer_ethertype(xdp_port, x->ethertype, false);
-	if (x->ss)
-		xs_stack_sock_free(x->ss);
+	if (x->f.ethertype)
+		xdp_port_steer_ethertype(xdp_port, x->f.ethertype, false);
+	if (x->f.ss)
+		xs_stack_sock_free(x->f.ss);
 	if (x->kfd >= 0)
 		close(x->kfd);
 	if (x->member_fd >= 0)
@@ -104,16 +104,14 @@ static void xdp_sock_free(struct xdp_sock *x)
 
 static int xdp_open(struct xs_sock *s, int family, int type, int proto)
 {
-	static atomic_uint next_hint;
 	struct xdp_sock *x = calloc(1, sizeof(*x));
 	int rc = -ENOMEM;
 
 	if (!x)
 		return -ENOMEM;
-	atomic_init(&x->refs, 1);
+	xs_frame_sock_init(&x->f);
 	x->kfd = -1;
 	x->member_fd = -1;
-	x->tx_hint = atomic_fetch_add(&next_hint, 1);
 	if (family != AF_PACKET) {
 		x->kfd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 		if (x->kfd < 0) {
@@ -121,8 +119,8 @@ static int xdp_open(struct xs_sock *s, int family, int type, int proto)
 			goto out_free;
 		}
 	}
-	x->ss = xs_stack_sock_new(xdp_port_stack(xdp_port), family, type, 0);
-	if (!x->ss)
+	x->f.ss = xs_stack_sock_new(xdp_port_stack(xdp_port), family, type, 0);
+	if (!x->f.ss)
 		goto out_free;
 	/* A packet socket with a protocol receives from the start, as in
 	 * the kernel (protocol in network order). */
@@ -152,7 +150,7 @@ static void unsteer_udp(struct xdp_sock *x)
 {
 	if (!x->steered)
 		return;
-	xs_stack_unbind(x->ss);
+	xs_stack_unbind(x->f.ss);
 	xdp_port_steer_udp(xdp_port, (struct sockaddr *)&x->local, false);
 	x->steered = false;
 }
@@ -179,8 +177,8 @@ static int follow_kernel_binding(struct xdp_sock *x)
 		xdp_port_steer_udp(xdp_port, (struct sockaddr *)&x->local, false);
 	x->local = now;
 	x->steered = true;
-	xs_stack_unbind(x->ss);
-	return xs_stack_bind_udp(x->ss, (struct sockaddr *)&now);
+	xs_stack_unbind(x->f.ss);
+	return xs_stack_bind_udp(x->f.ss, (struct sockaddr *)&now);
 }
 
 int xdp_udp_autobind(struct xdp_sock *x, int family)
@@ -207,7 +205,7 @@ static int packet_bind(struct xdp_sock *x, const struct sockaddr_ll *sll)
 		       xdp_cfg.iface, sll->sll_ifindex);
 		return -ENODEV;
 	}
-	x->ifindex = sll->sll_ifindex;
+	x->f.ifindex = sll->sll_ifindex;
 	return sll->sll_protocol ? packet_steer(x, ntohs(sll->sll_protocol)) : 0;
 }
 
@@ -239,29 +237,17 @@ static int xdp_connect(struct xs_sock *s, const struct xs_addr *a)
 	rc = follow_kernel_binding(x);
 	if (rc < 0)
 		return rc;
-	return xs_stack_connect_udp(x->ss, dissolve ? NULL : (const struct sockaddr *)&a->ss);
-}
-
-static int xdp_dup(const struct xs_sock *s, struct xs_sock *copy)
-{
-	struct xdp_sock *x = xdp_of(s);
-	int fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	atomic_fetch_add(&x->refs, 1);
-	copy->fd = fd;
-	copy->priv = x;
-	return 0;
+	return xs_stack_connect_udp(x->f.ss, dissolve ? NULL : (const struct sockaddr *)&a->ss);
 }
 
 static int xdp_close(struct xs_sock *s)
 {
-	struct xdp_sock *x = xdp_of(s);
+	bool last;
+	int rc = xs_frame_close(s, &last);
 
-	if (atomic_fetch_sub(&x->refs, 1) == 1)
-		xdp_sock_free(x);
-	return close(s->fd) < 0 && errno != EINTR ? -errno : 0;
+	if (last)
+		xdp_sock_free(xdp_of(s));
+	return rc;
 }
 
 static int xdp_getsockname(const struct xs_sock *s, struct xs_addr *out)
@@ -270,17 +256,7 @@ static int xdp_getsockname(const struct xs_sock *s, struct xs_addr *out)
 	socklen_t len = sizeof(out->ss);
 
 	if (s->family == AF_PACKET) {
-		const struct xs_stack_port *port = xs_stack_port(xdp_port_stack(xdp_port));
-		struct sockaddr_ll *sll = (struct sockaddr_ll *)&out->ss;
-
-		memset(sll, 0, sizeof(*sll));
-		sll->sll_family = AF_PACKET;
-		sll->sll_protocol = htons(x->ethertype);
-		sll->sll_ifindex = x->ifindex;
-		sll->sll_hatype = ARPHRD_ETHER;
-		sll->sll_halen = ETH_ALEN;
-		memcpy(sll->sll_addr, port->mac, ETH_ALEN);
-		out->len = sizeof(*sll);
+		xs_frame_packet_name(&x->f, xdp_port_stack(xdp_port), out);
 		return 0;
 	}
 	if (getsockname(x->kfd, (struct sockaddr *)&out->ss, &len) < 0)
@@ -302,68 +278,22 @@ static int xdp_getpeername(const struct xs_sock *s, struct xs_addr *out)
 	return 0;
 }
 
-static int copy_int(int value, void *val, socklen_t *len)
+/* What the rings lost under the sockets so far (AF_XDP's counters). */
+static uint64_t ring_drops(void)
 {
-	if (*len < sizeof(int))
-		return -EINVAL;
-	memcpy(val, &value, sizeof(int));
-	*len = sizeof(int);
-	return 0;
-}
-
-/* PACKET_STATISTICS as the kernel gives it: since the last read. */
-static int packet_statistics(struct xdp_sock *x, void *val, socklen_t *len)
-{
-	struct xs_stack_sock_counters now;
 	struct xdp_port_info info;
-	struct tpacket_stats st;
-	uint64_t drops;
 
-	/* Drops: this socket's full queue, and the rings under it (a capture
-	 * wants to know what it missed, wherever it was lost). */
-	xs_stack_sock_counters(x->ss, &now);
 	xdp_port_info(xdp_port, &info);
-	drops = now.rx_dropped + info.xsk_rx_dropped + info.xsk_rx_ring_full;
-	st.tp_drops = (unsigned)(drops - x->stats_drops);
-	st.tp_packets = (unsigned)(now.rx_packets + drops - x->stats_packets);
-	x->stats_packets = now.rx_packets + drops;
-	x->stats_drops = drops;
-	if (*len > sizeof(st))
-		*len = sizeof(st);
-	memcpy(val, &st, *len);
-	return 0;
-}
-
-/* A packet socket has no kernel socket: it answers what describes it. */
-static int packet_getsockopt(struct xs_sock *s, int level, int name, void *val, socklen_t *len)
-{
-	struct xdp_sock *x = xdp_of(s);
-
-	if (level == SOL_PACKET && name == PACKET_STATISTICS)
-		return packet_statistics(x, val, len);
-	if (level != SOL_SOCKET)
-		return -ENOPROTOOPT;
-	switch (name) {
-	case SO_TYPE:
-		return copy_int(s->type, val, len);
-	case SO_DOMAIN:
-		return copy_int(AF_PACKET, val, len);
-	case SO_PROTOCOL:
-		return copy_int(htons(x->ethertype), val, len);
-	case SO_RCVBUF:
-		return copy_int((int)xs_stack_sock_rcvbuf(x->ss), val, len);
-	case SO_ERROR:
-		return copy_int(0, val, len);
-	}
-	return -ENOPROTOOPT;
+	return info.xsk_rx_dropped + info.xsk_rx_ring_full;
 }
 
 static int xdp_getsockopt(struct xs_sock *s, int level, int name, void *val, socklen_t *len)
 {
 	struct xdp_sock *x = xdp_of(s);
 
+	/* A packet socket has no kernel socket: it answers what describes it. */
 	if (s->family == AF_PACKET)
-		return packet_getsockopt(s, level, name, val, len);
+		return xs_frame_packet_getsockopt(s, ring_drops(), level, name, val, len);
 	return getsockopt(x->kfd, level, name, val, len) < 0 ? -errno : 0;
 }
 
@@ -385,7 +315,7 @@ static int udp_option_seen(struct xdp_sock *x, int level, int name, const void *
 		/* The kernel's answer (it doubles what is asked) sizes the queue. */
 		if (getsockopt(x->kfd, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0)
 			return -errno;
-		return xs_stack_sock_set_rcvbuf(x->ss, (size_t)v);
+		return xs_stack_sock_set_rcvbuf(x->f.ss, (size_t)v);
 	}
 	return 0;
 }
@@ -416,7 +346,7 @@ static int packet_setsockopt(struct xdp_sock *x, int level, int name, const void
 	if (level == SOL_PACKET && (name == PACKET_ADD_MEMBERSHIP || name == PACKET_DROP_MEMBERSHIP))
 		return packet_membership(x, name, val, len);
 	if (level == SOL_SOCKET && name == SO_RCVBUF && len >= sizeof(int))
-		return xs_stack_sock_set_rcvbuf(x->ss, 2 * (size_t) * (const int *)val);
+		return xs_stack_sock_set_rcvbuf(x->f.ss, 2 * (size_t) * (const int *)val);
 	return -ENOPROTOOPT;
 }
 
@@ -443,34 +373,19 @@ static int xdp_shutdown(struct xs_sock *s, int how)
 	if (x->kfd >= 0 && shutdown(x->kfd, how) < 0)
 		return -errno;
 	if (how == SHUT_RD || how == SHUT_RDWR)
-		x->shut_rd = true;
+		x->f.shut_rd = true;
 	return 0;
 }
 
 static int xdp_stats(const struct xs_sock *s, struct xs_stats *out)
 {
 	const struct xdp_sock *x = xdp_of(s);
-	struct xs_stack_sock_counters sc;
-	struct xs_stack_counters pc;
-	struct xdp_port_info info;
 
-	xs_stack_sock_counters(x->ss, &sc);
-	xs_stack_counters(xdp_port_stack(xdp_port), &pc);
-	xdp_port_info(xdp_port, &info);
-	out->rx_packets = sc.rx_packets;
-	out->rx_bytes = sc.rx_bytes;
-	out->rx_dropped = sc.rx_dropped;
-	out->tx_packets = sc.tx_packets + atomic_load(&x->tx_via_kernel);
-	out->tx_bytes = sc.tx_bytes + atomic_load(&x->tx_kernel_bytes);
+	xs_frame_stats(&x->f, xdp_port_stack(xdp_port), out);
 	out->tx_via_kernel = atomic_load(&x->tx_via_kernel);
-	out->if_rx_frames = pc.rx_frames;
-	out->if_rx_malformed = pc.rx_malformed;
-	out->if_rx_bad_csum = pc.rx_bad_csum;
-	out->if_rx_unhandled = pc.rx_unhandled;
-	out->if_rx_no_socket = pc.rx_no_socket;
-	out->if_rx_queue_full = pc.rx_queue_full;
-	out->if_rx_ring_drops = info.xsk_rx_dropped + info.xsk_rx_ring_full;
-	out->if_tx_frames = pc.tx_frames;
+	out->tx_packets += out->tx_via_kernel;
+	out->tx_bytes += atomic_load(&x->tx_kernel_bytes);
+	out->if_rx_ring_drops = ring_drops();
 	return 0;
 }
 
@@ -511,13 +426,11 @@ const struct xs_transport xs_xdp_transport = {
 	.init = xdp_init,
 	.supports = xdp_supports,
 	.open = xdp_open,
-	.dup = xdp_dup,
+	.dup = xs_frame_dup,
 	.bind = xdp_bind,
 	.connect = xdp_connect,
 	.sendmsg = xdp_sendmsg,
 	.recvmsg = xdp_recvmsg,
-	.send = xdp_send,
-	.recv = xdp_recv,
 	.recv_batch = xdp_recv_batch,
 	.send_batch = xdp_send_batch,
 	.wait = xdp_wait,

@@ -24,30 +24,25 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "frame_sock.h"
 #include "transport.h"
 #include "xdp.h"
 
 struct xdp_sock {
-	atomic_int refs;	       /* dup shares the socket */
-	struct xs_stack_sock *ss;      /* the fast path */
+	struct xs_frame_sock f;	       /* first: what the frame transports share */
 	int kfd;		       /* the kernel socket (UDP), or -1 */
 	bool steered;		       /* local is in the steering map and the stack */
 	struct sockaddr_storage local; /* what the kernel bound kfd to */
 	struct sockaddr_storage peer;  /* the connected peer */
 	bool connected;
-	bool shut_rd;
 	bool corked;		     /* a MSG_MORE datagram is pending in kfd */
 	uint8_t ttl, tos;	     /* IP_TTL/IPV6_UNICAST_HOPS, IP_TOS/IPV6_TCLASS */
 	unsigned turn;		     /* receive calls, to give kfd its turn */
-	unsigned tx_hint;	     /* the TX queue of this socket */
 	atomic_ullong tx_via_kernel; /* datagrams sent through kfd */
 	atomic_ullong tx_kernel_bytes;
-	/* packet sockets */
-	uint16_t ethertype;		     /* steered ethertype, host order; 0 = none */
-	int ifindex;			     /* bound interface; 0 = unbound */
-	uint64_t stats_packets, stats_drops; /* at the last PACKET_STATISTICS */
-	int member_fd; /* a kernel packet socket that holds PACKET_ADD_MEMBERSHIPs
-			* (promiscuous mode, multicast); it receives nothing */
+	int member_fd; /* packet sockets: a kernel packet socket that holds
+			* PACKET_ADD_MEMBERSHIPs (promiscuous mode, multicast);
+			* it receives nothing */
 };
 
 /* The process's interface, opened by init. */
@@ -65,10 +60,6 @@ int xdp_udp_autobind(struct xdp_sock *x, int family);
 
 ssize_t xdp_sendmsg(struct xs_sock *s, const struct msghdr *m, int flags);
 ssize_t xdp_recvmsg(struct xs_sock *s, struct msghdr *m, int flags);
-ssize_t xdp_send(struct xs_sock *s, const void *buf, size_t len, int flags,
-		 const struct sockaddr *to, socklen_t tolen);
-ssize_t xdp_recv(struct xs_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
-		 socklen_t *fromlen);
 int xdp_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
 int xdp_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags);
 int xdp_wait(struct xs_sock *s, short events, int64_t timeout_ns);
