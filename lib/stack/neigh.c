@@ -10,6 +10,9 @@
  * INCOMPLETE entry sends mcast_probes requests retrans_ns apart and holds
  * up to queue_len frames, sent when the answer comes and dropped (and
  * counted) when it does not. Unused STALE entries go after gc_stale_ns.
+ * A PERMANENT entry (xs_neigh_add_permanent, from the configuration)
+ * stands outside all this: no timer, no request, no eviction, and what
+ * ARP and ND say never changes it, as with the kernel's NUD_PERMANENT.
  *
  * Memory is fixed at creation: the entries, a hash of them, and a pool of
  * frame slots shared by all held frames. Nothing is allocated per frame.
@@ -418,6 +421,8 @@ static void entry_update(struct xs_neigh *nt, struct neigh_entry *e, const uint8
 {
 	bool changed = !mac_eq(mac, e->mac);
 
+	if (e->state == XS_NEIGH_PERMANENT)
+		return; /* only the configuration changes it */
 	if (e->state == XS_NEIGH_INCOMPLETE) {
 		memcpy(e->mac, mac, 6);
 		if (solicited)
@@ -692,6 +697,45 @@ int xs_neigh_hold(struct xs_neigh *nt, int family, const struct in6_addr *nextho
 		return -ENETUNREACH;
 	pthread_mutex_lock(&nt->lock);
 	rc = hold_locked(nt, nexthop, frame, len, now_ns);
+	pthread_mutex_unlock(&nt->lock);
+	return rc;
+}
+
+/* An address that xs_neigh_add_permanent may pin: a unicast host of
+ * the family that is not ours (those need no resolution). */
+static bool pinnable(const struct xs_neigh *nt, int family, const struct in6_addr *ip)
+{
+	uint8_t group[6];
+
+	if (family == AF_INET ? !is_v4(ip) || !v4_host(ip)
+			      : family != AF_INET6 || is_v4(ip) || IN6_IS_ADDR_UNSPECIFIED(ip) ||
+					IN6_IS_ADDR_LOOPBACK(ip))
+		return false;
+	return !static_mac(&nt->addrs, ip, group) && !xs_ifaddrs_owns(&nt->addrs, family, ip);
+}
+
+int xs_neigh_add_permanent(struct xs_neigh *nt, int family, const struct in6_addr *nexthop,
+			   const uint8_t mac[6])
+{
+	static const uint8_t zero_mac[6];
+	struct neigh_entry *e;
+	int rc = 0;
+
+	if (!pinnable(nt, family, nexthop) || (mac[0] & 1) || mac_eq(mac, zero_mac))
+		return -EINVAL;
+	pthread_mutex_lock(&nt->lock);
+	e = entry_find(nt, nexthop);
+	if (!e)
+		e = entry_new(nt, nexthop, 0);
+	if (e) {
+		memcpy(e->mac, mac, 6);
+		e->state = XS_NEIGH_PERMANENT;
+		e->probes = 0;
+		e->timer_ns = 0;
+		queue_flush(nt, e); /* what waited while it was INCOMPLETE */
+	} else {
+		rc = -ENOBUFS;
+	}
 	pthread_mutex_unlock(&nt->lock);
 	return rc;
 }

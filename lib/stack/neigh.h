@@ -3,8 +3,9 @@
  * beyond stack.h: the interface's addresses and the choice of next hop,
  * ARP and IPv6 neighbour discovery (build and parse), and a neighbour
  * cache in the manner of the kernel's (INCOMPLETE, REACHABLE, STALE,
- * DELAY, PROBE) that resolves next hops and holds a few frames per
- * unresolved neighbour until the answer comes. icmp.h has the ICMP side.
+ * DELAY, PROBE, and PERMANENT entries that configuration sets) that
+ * resolves next hops and holds a few frames per unresolved neighbour
+ * until the answer comes. icmp.h has the ICMP side.
  * For drivers only; applications must not include it. The xdp driver does
  * not use it: there the kernel owns the addresses and answers ARP/ND.
  *
@@ -162,6 +163,8 @@ enum xs_neigh_state {
 	XS_NEIGH_STALE,	     /* known, unconfirmed; still used */
 	XS_NEIGH_DELAY,	     /* used while STALE: waiting delay_ns for a confirmation */
 	XS_NEIGH_PROBE,	     /* unicast requests out; still used */
+	XS_NEIGH_PERMANENT,  /* set by xs_neigh_add_permanent: never ages, never
+			      * replaced by ARP/ND, never evicted */
 };
 
 #define XS_NEIGH_QUEUE_MAX 256
@@ -228,6 +231,18 @@ int xs_neigh_lookup(struct xs_neigh *nt, int family, const struct in6_addr *next
  * in the pool: the frame is dropped and counted), or xmit's error. */
 int xs_neigh_hold(struct xs_neigh *nt, int family, const struct in6_addr *nexthop,
 		  const uint8_t *frame, uint32_t len, int64_t now_ns);
+/* A static entry, as `ip neigh replace IP lladdr MAC nud permanent`:
+ * nexthop (IPv4 as ::ffff:a.b.c.d for AF_INET) answers lookups with mac
+ * from now on; it never ages, sends no request, is never evicted, and
+ * ARP and ND neither replace nor demote it (a neighbour that does not
+ * answer ARP, such as a packet generator, stays reachable). An existing
+ * entry of any state becomes permanent; frames held for it go out now.
+ * 0, -EINVAL (family and address disagree, an address that needs no
+ * resolution: multicast, broadcast, unspecified or one of our own; a
+ * multicast or all-zero mac), -ENOBUFS (the table is full of entries in
+ * use). */
+int xs_neigh_add_permanent(struct xs_neigh *nt, int family, const struct in6_addr *nexthop,
+			   const uint8_t mac[6]);
 /* Run the timers due by now_ns: resend requests, move DELAY to PROBE,
  * give up on silent neighbours (their held frames are dropped and
  * counted), age REACHABLE to STALE, collect unused STALE entries.

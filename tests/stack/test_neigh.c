@@ -758,6 +758,111 @@ Test(neigh, refuses_parameters_out_of_range)
 	cr_assert_null(x);
 }
 
+/* ---- permanent entries (dpdk.neighbours) ---- */
+
+Test(neigh, answers_a_permanent_entry_at_once_without_asking)
+{
+	struct in6_addr gen = ip("198.18.0.9"), gen6 = ip("2001:2::9");
+	uint8_t mac[6];
+
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET, &gen, other_mac), 0);
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET6, &gen6, peer_mac), 0);
+	cr_assert_eq(xs_neigh_lookup(nt, AF_INET, &gen, 0, mac), 0);
+	cr_assert_arr_eq(mac, other_mac, 6);
+	cr_assert_eq(xs_neigh_lookup(nt, AF_INET6, &gen6, 0, mac), 0);
+	cr_assert_arr_eq(mac, peer_mac, 6);
+	cr_assert_eq(sent.n, 0, "no ARP request, no solicitation");
+	cr_assert_eq(xs_neigh_state(nt, AF_INET, &gen, 0, NULL), XS_NEIGH_PERMANENT);
+}
+
+Test(neigh, never_ages_or_probes_a_permanent_entry)
+{
+	struct in6_addr gen = ip("198.18.0.9");
+	uint8_t mac[6];
+
+	xs_neigh_add_permanent(nt, AF_INET, &gen, other_mac);
+	cr_assert_eq(xs_neigh_tick(nt, 0), INT64_MAX, "no timer to run, ever");
+	for (int64_t t = 0; t <= 3600 * S; t += 7 * S) {
+		cr_assert_eq(xs_neigh_lookup(nt, AF_INET, &gen, t, mac), 0);
+		xs_neigh_tick(nt, t);
+	}
+	cr_assert_eq(xs_neigh_state(nt, AF_INET, &gen, 3600 * S, mac), XS_NEIGH_PERMANENT,
+		     "neither STALE after 30 s nor DELAY when used, nor collected after 60 s");
+	cr_assert_arr_eq(mac, other_mac, 6);
+	cr_assert_eq(sent.n, 0);
+}
+
+Test(neigh, keeps_a_permanent_entry_whatever_arp_and_nd_say)
+{
+	struct in6_addr a = ip("198.18.0.1"), b = ip("2001:2::1");
+	uint8_t mac[6], f[128];
+
+	xs_neigh_add_permanent(nt, AF_INET, &a, other_mac);
+	xs_neigh_add_permanent(nt, AF_INET6, &b, other_mac);
+	/* peer_mac asks for our address and answers unasked: both claim a. */
+	cr_assert(xs_neigh_input(nt, arp_req, sizeof(arp_req), 1));
+	cr_assert_eq(sent.n, 1, "the request is still answered");
+	arp_from(f, XS_ARP_REPLY, peer_mac, "198.18.0.1", "198.18.0.2", our_mac);
+	xs_neigh_input(nt, f, 42, 2);
+	cr_assert(xs_neigh_input(nt, ns, sizeof(ns), 3));
+	na_from(f, "2001:2::1", peer_mac, true, true);
+	xs_neigh_input(nt, f, 86, 4);
+	cr_assert_eq(xs_neigh_state(nt, AF_INET, &a, 5, mac), XS_NEIGH_PERMANENT);
+	cr_assert_arr_eq(mac, other_mac, 6);
+	cr_assert_eq(xs_neigh_state(nt, AF_INET6, &b, 5, mac), XS_NEIGH_PERMANENT);
+	cr_assert_arr_eq(mac, other_mac, 6, "even an overriding advertisement changes nothing");
+}
+
+Test(neigh, makes_a_resolving_entry_permanent_and_sends_what_it_held)
+{
+	struct in6_addr peer = ip("198.18.0.9");
+	uint8_t mac[6], f[60];
+
+	cr_assert_eq(xs_neigh_lookup(nt, AF_INET, &peer, 0, mac), -EAGAIN);
+	frame_of(f, sizeof(f), 0xa1);
+	xs_neigh_hold(nt, AF_INET, &peer, f, sizeof(f), 0);
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET, &peer, other_mac), 0);
+	cr_assert_eq(sent.n, 2, "the request, then the held frame");
+	cr_assert_arr_eq(sent.frame[1], other_mac, 6);
+	cr_assert_eq(sent.frame[1][6], 0xa1);
+	xs_neigh_tick(nt, 5 * S);
+	cr_assert_eq(sent.n, 2, "no more requests");
+	cr_assert_eq(counters().res_failed, 0);
+}
+
+Test(neigh, never_evicts_a_permanent_entry)
+{
+	uint8_t mac[6];
+
+	xs_neigh_free(nt);
+	prm.entries = 1;
+	cr_assert_eq(xs_neigh_new(&addrs, &prm, &xmit, &nt), 0);
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET, pip("198.18.0.9"), other_mac), 0);
+	cr_assert_eq(xs_neigh_lookup(nt, AF_INET, pip("198.18.0.10"), 0, mac), -ENOBUFS);
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET, pip("198.18.0.11"), other_mac), -ENOBUFS);
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET, pip("198.18.0.9"), peer_mac), 0,
+		     "replacing needs no new entry");
+	cr_assert_eq(xs_neigh_lookup(nt, AF_INET, pip("198.18.0.9"), 0, mac), 0);
+	cr_assert_arr_eq(mac, peer_mac, 6);
+}
+
+Test(neigh, refuses_to_pin_addresses_that_need_no_resolution)
+{
+	const char *bad[] = {"198.18.0.2", "2001:2::2", "198.18.0.255", "255.255.255.255",
+			     "224.0.0.1",  "ff02::1",	"0.0.0.0",	"::",
+			     "127.0.0.1",  "::1"};
+	const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}, zero[6] = {0};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(xs_neigh_add_permanent(nt, fam(bad[i]), pip(bad[i]), other_mac),
+			     -EINVAL, "%s", bad[i]);
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET6, pip("198.18.0.9"), other_mac), -EINVAL,
+		     "the family must match the address");
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET, pip("198.18.0.9"), mcast), -EINVAL);
+	cr_assert_eq(xs_neigh_add_permanent(nt, AF_INET, pip("198.18.0.9"), zero), -EINVAL);
+	cr_assert_eq(xs_neigh_state(nt, AF_INET, pip("198.18.0.9"), 0, NULL), XS_NEIGH_NONE);
+}
+
 /* ---- ICMP ---- */
 
 static struct xs_icmp *ic;
