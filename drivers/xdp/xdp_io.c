@@ -28,6 +28,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <string.h>
 #include <time.h>
 
@@ -314,6 +315,22 @@ static ssize_t kernel_recvmsg(struct xdp_sock *x, struct msghdr *m, int flags)
 	return n < 0 ? -errno : n;
 }
 
+/* After the fast path came up empty: is the kernel socket worth a system
+ * call? A non-blocking caller may have polled fileno, which covers kfd,
+ * so it always asks; a caller the core makes wait asks only when that
+ * wait saw kfd readable (xdp_wait), so a blocking receive on the fast
+ * path does not pay a recvmsg on kfd per datagram. */
+static bool kernel_due(const struct xs_sock *s, struct xdp_sock *x)
+{
+	if (x->kfd < 0)
+		return false;
+	if (s->timeout == 0.0 || x->kfd_ready) {
+		x->kfd_ready = false;
+		return true;
+	}
+	return false;
+}
+
 ssize_t xdp_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
 {
 	struct xdp_sock *x = xdp_of(s);
@@ -330,7 +347,7 @@ ssize_t xdp_recvmsg(struct xs_sock *s, struct msghdr *m, int flags)
 	n = xs_frame_recv_queued(&x->f, m, flags);
 	if (n == -EAGAIN && xdp_port_poll(xdp_port, x->f.ss))
 		n = xs_frame_recv_queued(&x->f, m, flags);
-	if (n == -EAGAIN && x->kfd >= 0 && !kernel_first)
+	if (n == -EAGAIN && !kernel_first && kernel_due(s, x))
 		n = kernel_recvmsg(x, m, flags);
 	return n;
 }
@@ -538,7 +555,7 @@ int xdp_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int f
 	n += xs_stack_sock_recv_msgs(x->f.ss, msgs + n, count - n, flags);
 	if (n == 0 && xdp_port_poll(xdp_port, x->f.ss))
 		n = xs_stack_sock_recv_msgs(x->f.ss, msgs, count, flags);
-	if (n == 0 && x->kfd >= 0 && !kernel_first)
+	if (n == 0 && !kernel_first && kernel_due(s, x))
 		return kernel_recv_batch(x, msgs, count, flags);
 	return n ? (int)n : -EAGAIN;
 }
@@ -546,6 +563,20 @@ int xdp_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int f
 static unsigned poll_port(struct xs_stack_sock *self)
 {
 	return xdp_port_poll(xdp_port, self);
+}
+
+/* Sleep on the epoll set (eventfd, rings, kfd), noting whether kfd fired. */
+static int wait_readable(struct xs_sock *s, struct xdp_sock *x, const struct timespec *ts)
+{
+	struct epoll_event ev[4];
+	int n = epoll_pwait2(s->fd, ev, 4, ts, NULL);
+
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++)
+		if (ev[i].data.fd == x->kfd)
+			x->kfd_ready = true;
+	return n == 0 ? -ETIMEDOUT : 0;
 }
 
 int xdp_wait(struct xs_sock *s, short events, int64_t timeout_ns)
@@ -557,10 +588,13 @@ int xdp_wait(struct xs_sock *s, short events, int64_t timeout_ns)
 	int rc;
 
 	if (events & POLLIN) {
-		if (x->f.shut_rd || xs_frame_busy_poll(&x->f, (int64_t)xdp_cfg.busy_poll_us * 1000, timeout_ns,
-						  poll_port))
+		if (x->f.shut_rd || xs_frame_busy_poll(&x->f, (int64_t)xdp_cfg.busy_poll_us * 1000,
+						       timeout_ns, poll_port))
 			return 0;
+		if (!(events & POLLOUT))
+			return wait_readable(s, x, timeout_ns < 0 ? NULL : &ts);
 		pfd[n++] = (struct pollfd){.fd = s->fd, .events = POLLIN};
+		x->kfd_ready = true; /* not told which fired: let recv ask kfd */
 	}
 	if (events & POLLOUT) {
 		pfd[n++] = (struct pollfd){.fd = xdp_port_tx_fd(xdp_port, x->f.tx_hint),

@@ -38,6 +38,7 @@ struct xdp_sock {
 	bool corked;		     /* a MSG_MORE datagram is pending in kfd */
 	uint8_t ttl, tos;	     /* IP_TTL/IPV6_UNICAST_HOPS, IP_TOS/IPV6_TCLASS */
 	unsigned turn;		     /* receive calls, to give kfd its turn */
+	bool kfd_ready;		     /* the last wait saw kfd readable */
 	atomic_ullong tx_via_kernel; /* datagrams sent through kfd */
 	atomic_ullong tx_kernel_bytes;
 	int member_fd; /* packet sockets: a kernel packet socket that holds

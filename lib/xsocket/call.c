@@ -90,8 +90,9 @@ int xs_call_wait(struct xs_sock *s, int rc, int flags, short events, struct xs_d
 	 * by itself in blocking mode: EAGAIN is the caller's answer. */
 	if (s->timeout == 0.0 ||
 	    (s->timeout < 0 && (s->tp->set_blocking || (flags & MSG_DONTWAIT))))
-		return xs_fail_os(EAGAIN, "%s: Resource temporarily unavailable (the call would "
-				  "block: the socket is non-blocking, or MSG_DONTWAIT or "
-				  "SO_RCVTIMEO/SO_SNDTIMEO ended it)", what);
+		return xs_fail_join(XS_ERR_OS, EAGAIN, what,
+				    ": Resource temporarily unavailable (the call would block: "
+				    "the socket is non-blocking, or MSG_DONTWAIT or "
+				    "SO_RCVTIMEO/SO_SNDTIMEO ended it)");
 	return xs_wait_ready(s, events, dl, what);
 }

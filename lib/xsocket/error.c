@@ -77,6 +77,23 @@ int xs_fail(enum xs_errkind kind, int code, const char *fmt, ...)
 	return -1;
 }
 
+/* The message is what + text, joined without a format: an event loop on a
+ * non-blocking socket meets EAGAIN often, and vsnprintf would be most of
+ * the cost of an empty poll. */
+int xs_fail_join(enum xs_errkind kind, int code, const char *what, const char *text)
+{
+	size_t cap = sizeof(last_error.msg) - 1;
+	size_t a = strnlen(what, cap), b = strnlen(text, cap - a);
+
+	last_error.kind = kind;
+	last_error.code = code;
+	memcpy(last_error.msg, what, a);
+	memcpy(last_error.msg + a, text, b);
+	last_error.msg[a + b] = '\0';
+	errno = code;
+	return -1;
+}
+
 int xs_copy_out(const char *src, char *buf, size_t len, const char *what)
 {
 	size_t need = strlen(src) + 1;

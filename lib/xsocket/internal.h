@@ -24,6 +24,9 @@ int xs_fail(enum xs_errkind kind, int code, const char *fmt, ...)
  * ValueError naming the argument, never a crash. fn: a string literal. */
 #define XS_NONNULL(fn, arg)                                                          \
 	((arg) ? 0 : xs_fail_value(EINVAL, fn ": argument '" #arg "' must not be NULL"))
+/* The record with the message what + text, without formatting (hot
+ * paths); errno = code; returns -1. */
+int xs_fail_join(enum xs_errkind kind, int code, const char *what, const char *text);
 /* An op's -errno turned into the record: "<what>: strerror" ; returns -1. */
 int xs_fail_op(int neg_errno, const char *what);
 int xs_fail_timeout(void);
