@@ -62,6 +62,8 @@ struct capture_sock {
 	bool kernel_time;   /* SO_TIMESTAMP works: the receive time comes in a cmsg */
 	bool promisc;	    /* promiscuous mode is on */
 	bool stats_ok;	    /* PACKET_STATISTICS answered at least once, and last time */
+	double timeout;	    /* the receive timeout set last (set again only on change:
+			     * on the kernel transport it costs an fcntl) */
 	char stats_err[sizeof(((struct xs_error *)0)->msg)];
 	uint64_t stat_packets, stat_drops; /* summed, since the kernel resets on read */
 	union {

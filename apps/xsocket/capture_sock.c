@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <linux/filter.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
@@ -76,6 +77,7 @@ static void drain(struct capture_sock *cs)
 
 	if (xs_settimeout(cs->s, 0.0) < 0)
 		return;
+	cs->timeout = 0.0;
 	for (int i = 0; i < DRAIN_MAX; i++)
 		if (xs_recv(cs->s, &byte, 1, MSG_TRUNC) < 0)
 			break;
@@ -135,6 +137,7 @@ int capture_sock_open(struct capture_sock *cs, const struct capture_opts *o,
 	rc = check_iface(cs);
 	if (rc)
 		return rc;
+	cs->timeout = NAN; /* not set yet: the first receive sets it */
 	cs->s = xs_socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
 	if (!cs->s)
 		return cli_fail("opening a packet socket for %s", cs->iface);
@@ -201,9 +204,12 @@ int capture_sock_recv(struct capture_sock *cs, unsigned char *buf, size_t len, d
 	const struct sockaddr_ll *sll = (const struct sockaddr_ll *)&info.addr.ss;
 	ssize_t n;
 
-	if (xs_settimeout(cs->s, timeout) < 0) {
-		cli_fail("setting the receive timeout");
-		return -1;
+	if (timeout != cs->timeout) {
+		if (xs_settimeout(cs->s, timeout) < 0) {
+			cli_fail("setting the receive timeout");
+			return -1;
+		}
+		cs->timeout = timeout;
 	}
 	n = xs_recvmsg(cs->s, &iov, 1, cs->anc.bytes, sizeof(cs->anc.bytes), MSG_TRUNC, &info);
 	if (n < 0)
