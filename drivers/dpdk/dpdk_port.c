@@ -6,7 +6,8 @@
  * queues and rings, the multicast groups that IPv6 neighbour discovery
  * needs, and a link to wait for. Then frames move in bursts: a poll
  * pulls from every RX queue into lib/stack under the stack lock, and a
- * send builds straight into an mbuf and puts it on one TX queue. The
+ * send builds straight into an mbuf and puts it on one TX queue (a
+ * batch: up to a burst of mbufs, one lock and one rte_eth_tx_burst). The
  * port owns its addresses: the neighbour cache and the ICMP responder of
  * lib/stack answer through dpdk_port_send.
  *
@@ -167,6 +168,9 @@ enum eal_state { EAL_NONE, EAL_OURS, EAL_APPS, EAL_FAILED, EAL_DONE };
 
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum eal_state eal_state;
+/* A device whose close leaves the interrupt thread busy (see
+ * dpdk_port_close): rte_eal_cleanup is skipped at exit. */
+static bool eal_skip_cleanup;
 static int eal_err;
 static char eal_msg[768];
 static char eal_errors[ERRLOG_SIZE]; /* what the EAL said while starting */
@@ -344,7 +348,8 @@ void dpdk_eal_cleanup(void)
 {
 	pthread_mutex_lock(&eal_lock);
 	if (eal_state == EAL_OURS) {
-		rte_eal_cleanup();
+		if (!eal_skip_cleanup)
+			rte_eal_cleanup();
 		rundir_remove(eal_own_prefix);
 	}
 	if (eal_state != EAL_NONE)
@@ -779,12 +784,15 @@ void dpdk_port_close(struct dpdk_port *p)
 		rte_eth_dev_stop(p->id);
 	if (p->configured)
 		rte_eth_dev_close(p->id);
-	/* memif in DPDK 22.11 unregisters its control socket's interrupt
-	 * callback as "pending": the interrupt thread finishes it after
-	 * dev_close returns, and crashed (about 1 exit in 10) when
-	 * rte_eal_cleanup freed the memory under it. A moment lets it. */
+	/* DPDK 22.11's rte_eal_cleanup frees memory that its interrupt
+	 * thread, never stopped, still walks; memif's control socket wakes
+	 * that thread when the peer goes, and about one exit in ten crashed
+	 * there (gdb: eal-intr-thread in rte_intr_fd_get after
+	 * rte_eal_cleanup). With a memif port the EAL's memory is left to
+	 * the kernel at exit instead: --in-memory/--no-shconf leave no file
+	 * either way, and the runtime directory is still removed. */
 	if (p->configured && !strcmp(p->driver, "net_memif"))
-		usleep(20000);
+		eal_skip_cleanup = true;
 	rte_mempool_free(p->pool);
 	xs_icmp_free(p->icmp);
 	xs_neigh_free(p->neigh);
@@ -887,24 +895,35 @@ static bool link_down(struct dpdk_port *p)
 	return rte_eth_link_get_nowait(p->id, &link) == 0 && link.link_status == RTE_ETH_LINK_DOWN;
 }
 
+/* Let build write one frame into m, within the MTU. */
+static inline ssize_t mbuf_build(const struct dpdk_port *p, struct rte_mbuf *m, xs_build_fn build,
+				 const void *arg)
+{
+	uint32_t cap = rte_pktmbuf_tailroom(m);
+	ssize_t n = build(rte_pktmbuf_mtod(m, uint8_t *), cap < p->frame_max ? cap : p->frame_max,
+			  arg);
+
+	if (n >= 0) {
+		m->data_len = (uint16_t)n;
+		m->pkt_len = (uint32_t)n;
+	}
+	return n;
+}
+
 ssize_t dpdk_port_send(struct dpdk_port *p, unsigned hint, xs_build_fn build, const void *arg)
 {
 	unsigned q = hint % p->nqueues;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(p->pool);
-	uint32_t cap;
 	ssize_t n;
 	uint16_t sent;
 
 	if (!m)
 		return -ENOBUFS;
-	cap = rte_pktmbuf_tailroom(m);
-	n = build(rte_pktmbuf_mtod(m, uint8_t *), cap < p->frame_max ? cap : p->frame_max, arg);
+	n = mbuf_build(p, m, build, arg);
 	if (n < 0) {
 		rte_pktmbuf_free(m);
 		return n;
 	}
-	m->data_len = (uint16_t)n;
-	m->pkt_len = (uint32_t)n;
 	pthread_mutex_lock(&p->txq[q].lock);
 	sent = rte_eth_tx_burst(p->id, q, &m, 1);
 	pthread_mutex_unlock(&p->txq[q].lock);
@@ -915,6 +934,59 @@ ssize_t dpdk_port_send(struct dpdk_port *p, unsigned hint, xs_build_fn build, co
 		return link_down(p) ? n : -EAGAIN;
 	}
 	return n;
+}
+
+/* As many mbufs as the pool gives, up to n: all at once if it can. */
+static unsigned mbuf_alloc(struct rte_mempool *pool, struct rte_mbuf **m, unsigned n)
+{
+	unsigned got = 0;
+
+	if (rte_pktmbuf_alloc_bulk(pool, m, n) == 0)
+		return n;
+	while (got < n && (m[got] = rte_pktmbuf_alloc(pool)))
+		got++;
+	return got;
+}
+
+int dpdk_port_send_batch(struct dpdk_port *p, unsigned hint, const struct dpdk_tx *tx, unsigned n)
+{
+	struct rte_mbuf *m[DPDK_BURST];
+	unsigned q = hint % p->nqueues, built;
+	ssize_t rc = 0;
+	uint16_t sent;
+
+	n = mbuf_alloc(p->pool, m, n < DPDK_BURST ? n : DPDK_BURST);
+	if (!n)
+		return -ENOBUFS;
+	for (built = 0; built < n; built++) {
+		rc = mbuf_build(p, m[built], tx[built].build, tx[built].arg);
+		if (rc < 0)
+			break;
+	}
+	if (built < n)
+		rte_pktmbuf_free_bulk(m + built, n - built);
+	if (!built)
+		return (int)rc;
+	/* One lock and one burst for the lot: the point of a batch. */
+	pthread_mutex_lock(&p->txq[q].lock);
+	sent = rte_eth_tx_burst(p->id, q, m, (uint16_t)built);
+	pthread_mutex_unlock(&p->txq[q].lock);
+	if (sent == built)
+		return (int)built;
+	rte_pktmbuf_free_bulk(m + sent, built - sent);
+	/* As dpdk_port_send: a link that is down loses them; a full ring
+	 * keeps the rest for the caller to try again. */
+	if (link_down(p))
+		return (int)built;
+	return sent ? sent : -EAGAIN;
+}
+
+int dpdk_port_resolve(struct dpdk_port *p, int family, const struct in6_addr *dst, uint8_t mac[6])
+{
+	struct in6_addr nexthop, src;
+	int rc = xs_ifaddrs_route(&p->addrs, family, dst, &nexthop, &src);
+
+	return rc < 0 ? rc : xs_neigh_lookup(p->neigh, family, &nexthop, now_ns(), mac);
 }
 
 /* build, then the resolved next hop's MAC over the destination. */
