@@ -172,6 +172,22 @@ unsigned dpdk_port_poll(struct dpdk_port *p, struct xs_stack_sock *self);
  * length or -errno. Returns the frame length, -ENOBUFS when the mempool
  * is empty, -EAGAIN when the TX ring is full, or build's error. */
 ssize_t dpdk_port_send(struct dpdk_port *p, unsigned hint, xs_build_fn build, const void *arg);
+/* One frame of a batch: build and its argument, as for dpdk_port_send. */
+struct dpdk_tx {
+	xs_build_fn build;
+	const void *arg;
+};
+/* Transmit up to n frames (at most DPDK_BURST) on TX queue hint %
+ * nqueues with one rte_eth_tx_burst, each built into its own mbuf in
+ * order. Returns how many went out: always the first ones, the others
+ * were not sent and may be tried again. If none did: -ENOBUFS (mempool
+ * empty), -EAGAIN (TX ring full) or the first build's error. */
+int dpdk_port_send_batch(struct dpdk_port *p, unsigned hint, const struct dpdk_tx *tx, unsigned n);
+/* The destination MAC of an IP datagram to dst (the next hop's, from the
+ * neighbour cache), holding and sending nothing: 0 with mac filled,
+ * -EAGAIN while it resolves (dpdk_port_send_ip then holds the frame),
+ * -ENETUNREACH, -ENOBUFS, -EINVAL (one of our own addresses). */
+int dpdk_port_resolve(struct dpdk_port *p, int family, const struct in6_addr *dst, uint8_t mac[6]);
 /* Transmit an IP frame towards dst: the next hop from the addresses,
  * its MAC from the neighbour cache written over the frame's destination
  * MAC after build. While the next hop resolves, the frame is built into

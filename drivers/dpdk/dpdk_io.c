@@ -304,22 +304,147 @@ int dpdk_recv_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int 
 	return n ? (int)n : -EAGAIN;
 }
 
+/* ---- send batches ----
+ * The datagrams of a batch that go to a resolved unicast neighbour are
+ * built into a burst of mbufs and leave in one rte_eth_tx_burst, under
+ * one TX lock, the neighbour looked up once per destination and batch;
+ * any other datagram (first from an unbound socket, broadcast,
+ * multicast, to ourselves, to a neighbour still resolving, or one that
+ * fails) takes dpdk_sendmsg's path, after the burst before it has gone out
+ * whole, so the order and the count returned stay exact. */
+
+struct batch_dgram {
+	struct xs_udp_tx tx;
+	struct iovec iov;
+};
+
+/* The last destination of this batch, and the datagram built for it:
+ * the next one to the same address and port differs only in its data. */
+struct batch_dest {
+	bool valid;
+	struct in6_addr ip;
+	uint16_t port;
+	struct xs_udp_tx tx;
+};
+
+/* The headers of a datagram to dst:dport from d, if it can join the
+ * burst: a unicast destination whose next hop is resolved. */
+static bool batch_dest_new(struct xs_sock *s, struct dpdk_sock *d, const struct in6_addr *dst,
+			   uint16_t dport, struct batch_dest *last)
+{
+	const struct xs_stack_port *port = xs_stack_port(dpdk_port_stack(dpdk_port));
+	struct xs_udp_tx *tx = &last->tx;
+	uint16_t sport;
+
+	last->valid = false;
+	if (dport == 0 || classify(s->family, dst) != DEST_UNICAST ||
+	    dpdk_port_resolve(dpdk_port, s->family, dst, tx->dst_mac) < 0)
+		return false;
+	tx->family = s->family;
+	tx->dst = *dst;
+	tx->dport = dport;
+	tx->ttl = (uint8_t)d->ttl;
+	tx->tos = (uint8_t)d->tos;
+	sockaddr_in6_addr((const struct sockaddr *)&d->local, &tx->src, &sport);
+	tx->sport = sport;
+	source_of(d, s->family, dst, &tx->src);
+	memcpy(tx->src_mac, port->mac, ETH_ALEN);
+	last->ip = *dst;
+	last->port = dport;
+	last->valid = true;
+	return true;
+}
+
+/* Can m join the burst? Fills b if so; no means dpdk_sendmsg's path, which
+ * also reports whatever is wrong with m. */
+static bool batch_fast(struct xs_sock *s, struct dpdk_sock *d, const struct xs_msg *m,
+		       struct batch_dgram *b, struct batch_dest *last)
+{
+	const struct xs_stack_port *port = xs_stack_port(dpdk_port_stack(dpdk_port));
+	const struct sockaddr *to = m->addr.ss.ss_family == AF_UNSPEC
+					    ? (d->connected ? (const struct sockaddr *)&d->peer : NULL)
+					    : (const struct sockaddr *)&m->addr.ss;
+	struct in6_addr dst;
+	uint16_t dport;
+
+	if (!to || !d->bound || m->len + xs_udp_header_len(s->family) - ETH_HLEN > port->mtu)
+		return false;
+	sockaddr_in6_addr(to, &dst, &dport);
+	if ((!last->valid || dport != last->port || memcmp(&dst, &last->ip, sizeof(dst))) &&
+	    !batch_dest_new(s, d, &dst, dport, last))
+		return false;
+	b->tx = last->tx;
+	b->iov = (struct iovec){ .iov_base = m->buf, .iov_len = m->len };
+	b->tx.iov = &b->iov;
+	b->tx.iovcnt = 1;
+	return true;
+}
+
+/* Send the n datagrams of b (msgs[0..n-1]): how many went out (a
+ * prefix), or -errno if none did. */
+static int batch_flush(struct dpdk_sock *d, struct xs_msg *msgs, const struct batch_dgram *b,
+		       unsigned n)
+{
+	struct xs_stack *st = dpdk_port_stack(dpdk_port);
+	struct dpdk_tx tx[DPDK_BURST];
+	int sent;
+
+	for (unsigned i = 0; i < n; i++)
+		tx[i] = (struct dpdk_tx){ .build = build_udp, .arg = &b[i].tx };
+	sent = dpdk_port_send_batch(dpdk_port, d->f.tx_hint, tx, n);
+	if (sent < 0)
+		return sent == -ENOBUFS ? -EAGAIN : sent;
+	for (int i = 0; i < sent; i++) {
+		msgs[i].n = msgs[i].len;
+		xs_stack_count_tx(st, d->f.ss, msgs[i].len);
+	}
+	return sent;
+}
+
+/* One datagram alone, through dpdk_sendmsg. */
+static ssize_t batch_one(struct xs_sock *s, struct xs_msg *m, int flags)
+{
+	const struct sockaddr *to =
+		m->addr.ss.ss_family == AF_UNSPEC ? NULL : (const struct sockaddr *)&m->addr.ss;
+	struct iovec iov = { .iov_base = m->buf, .iov_len = m->len };
+	struct msghdr h = { .msg_name = (void *)to, .msg_namelen = m->addr.len, .msg_iov = &iov,
+			    .msg_iovlen = 1 };
+	ssize_t n = dpdk_sendmsg(s, &h, flags);
+
+	if (n >= 0)
+		m->n = (size_t)n;
+	return n;
+}
+
 int dpdk_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int flags)
 {
-	unsigned i;
+	struct dpdk_sock *d = dpdk_of(s);
+	struct batch_dgram b[DPDK_BURST];
+	struct batch_dest last = { .valid = false };
+	bool fast = s->family != AF_PACKET && !(flags & MSG_OOB);
+	unsigned done = 0, n = 0;
+	ssize_t rc;
 
-	for (i = 0; i < count; i++) {
-		const struct sockaddr *to = msgs[i].addr.ss.ss_family == AF_UNSPEC
-						    ? NULL
-						    : (const struct sockaddr *)&msgs[i].addr.ss;
-		struct iovec iov = { .iov_base = msgs[i].buf, .iov_len = msgs[i].len };
-		struct msghdr m = { .msg_name = (void *)to, .msg_namelen = msgs[i].addr.len,
-				    .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = dpdk_sendmsg(s, &m, flags);
-
-		if (n < 0)
-			return i ? (int)i : (int)n;
-		msgs[i].n = (size_t)n;
+	while (done < count) {
+		if (fast && done + n < count && n < DPDK_BURST &&
+		    batch_fast(s, d, &msgs[done + n], &b[n], &last)) {
+			n++;
+			continue;
+		}
+		if (n) { /* the burst so far, whole, before anything else */
+			rc = batch_flush(d, msgs + done, b, n);
+			if (rc < 0)
+				return done ? (int)done : (int)rc;
+			done += (unsigned)rc;
+			if ((unsigned)rc < n)
+				return (int)done; /* the ring is full: the rest later */
+			n = 0;
+			continue;
+		}
+		rc = batch_one(s, &msgs[done], flags);
+		if (rc < 0)
+			return done ? (int)done : (int)rc;
+		done++;
 	}
-	return (int)i;
+	return (int)done;
 }
