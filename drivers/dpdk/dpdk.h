@@ -149,9 +149,10 @@ struct dpdk_port_info {
  * queues with RSS over IP and UDP where the device hashes them, create
  * the mempool, start the port, accept the frames of IPv6 solicited-node
  * groups, wait for the link (cfg->link_wait_ms), create the stack, the
- * neighbour cache (with cfg's permanent entries) and the ICMP responder. 0, or -errno with msg naming
- * what failed and what to do (-ENODEV no such port, -EINVAL too many
- * queues for the device, -ENOMEM mempool, -ENETDOWN link down). */
+ * neighbour cache (with cfg's permanent entries) and the ICMP responder.
+ * 0, or -errno with msg naming what failed and what to do (-ENODEV no
+ * such port, -EINVAL too many queues for the device, -ENOMEM mempool,
+ * -ENETDOWN link down). */
 int dpdk_port_open(const struct dpdk_cfg *cfg, struct dpdk_port **out, char *msg, size_t msglen);
 /* Stop and close the port, free the mempool, the stack, the cache. */
 void dpdk_port_close(struct dpdk_port *p);

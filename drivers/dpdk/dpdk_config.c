@@ -461,8 +461,11 @@ static int load_neighbour1(struct dpdk_cfg *cfg, char *pair, char *msg, size_t m
 	if (!xs_ifaddrs_onlink(&cfg->addrs, n.family, &n.ip))
 		return fail(msg, msglen,
 			    "bad value for key 'dpdk.neighbours': %s is not on the link of %s (a "
-			    "neighbour is a next hop: an address inside that prefix)",
-			    pair, fam);
+			    "neighbour is a next hop: an address inside the prefix of %s%s)",
+			    pair, fam, fam,
+			    (n.family == AF_INET ? cfg->addrs.v4.set : cfg->addrs.v6.set)
+				    ? ""
+				    : ", which is not set");
 	if (neighbour_dup(cfg, &n))
 		return fail(msg, msglen, "bad value for key 'dpdk.neighbours': %s given twice",
 			    pair);

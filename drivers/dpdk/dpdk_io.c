@@ -361,9 +361,10 @@ static bool batch_fast(struct xs_sock *s, struct dpdk_sock *d, const struct xs_m
 		       struct batch_dgram *b, struct batch_dest *last)
 {
 	const struct xs_stack_port *port = xs_stack_port(dpdk_port_stack(dpdk_port));
-	const struct sockaddr *to = m->addr.ss.ss_family == AF_UNSPEC
-					    ? (d->connected ? (const struct sockaddr *)&d->peer : NULL)
-					    : (const struct sockaddr *)&m->addr.ss;
+	const struct sockaddr *to =
+		m->addr.ss.ss_family == AF_UNSPEC
+			? (d->connected ? (const struct sockaddr *)&d->peer : NULL)
+			: (const struct sockaddr *)&m->addr.ss;
 	struct in6_addr dst;
 	uint16_t dport;
 
@@ -374,7 +375,7 @@ static bool batch_fast(struct xs_sock *s, struct dpdk_sock *d, const struct xs_m
 	    !batch_dest_new(s, d, &dst, dport, last))
 		return false;
 	b->tx = last->tx;
-	b->iov = (struct iovec){ .iov_base = m->buf, .iov_len = m->len };
+	b->iov = (struct iovec){.iov_base = m->buf, .iov_len = m->len};
 	b->tx.iov = &b->iov;
 	b->tx.iovcnt = 1;
 	return true;
@@ -390,7 +391,7 @@ static int batch_flush(struct dpdk_sock *d, struct xs_msg *msgs, const struct ba
 	int sent;
 
 	for (unsigned i = 0; i < n; i++)
-		tx[i] = (struct dpdk_tx){ .build = build_udp, .arg = &b[i].tx };
+		tx[i] = (struct dpdk_tx){.build = build_udp, .arg = &b[i].tx};
 	sent = dpdk_port_send_batch(dpdk_port, d->f.tx_hint, tx, n);
 	if (sent < 0)
 		return sent == -ENOBUFS ? -EAGAIN : sent;
@@ -406,9 +407,11 @@ static ssize_t batch_one(struct xs_sock *s, struct xs_msg *m, int flags)
 {
 	const struct sockaddr *to =
 		m->addr.ss.ss_family == AF_UNSPEC ? NULL : (const struct sockaddr *)&m->addr.ss;
-	struct iovec iov = { .iov_base = m->buf, .iov_len = m->len };
-	struct msghdr h = { .msg_name = (void *)to, .msg_namelen = m->addr.len, .msg_iov = &iov,
-			    .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = m->buf, .iov_len = m->len};
+	struct msghdr h = {.msg_name = (void *)to,
+			   .msg_namelen = m->addr.len,
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1};
 	ssize_t n = dpdk_sendmsg(s, &h, flags);
 
 	if (n >= 0)
@@ -420,7 +423,7 @@ int dpdk_send_batch(struct xs_sock *s, struct xs_msg *msgs, unsigned count, int 
 {
 	struct dpdk_sock *d = dpdk_of(s);
 	struct batch_dgram b[DPDK_BURST];
-	struct batch_dest last = { .valid = false };
+	struct batch_dest last = {.valid = false};
 	bool fast = s->family != AF_PACKET && !(flags & MSG_OOB);
 	unsigned done = 0, n = 0;
 	ssize_t rc;

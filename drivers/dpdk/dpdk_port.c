@@ -721,13 +721,13 @@ static int port_neighbours(struct dpdk_port *p, const struct dpdk_cfg *cfg, char
 		const struct dpdk_neighbour *n = &cfg->neigh[i];
 		const void *raw = n->family == AF_INET ? n->ip.s6_addr + 12 : n->ip.s6_addr;
 		int rc = xs_neigh_add_permanent(p->neigh, n->family, &n->ip, n->mac);
+		const char *why = rc == -EINVAL ? "a broadcast or multicast address needs no entry"
+						: "the neighbour table is full";
 
 		inet_ntop(n->family, raw, text, sizeof(text));
 		if (rc < 0)
-			return fail(msg, len, rc, "bad value for key 'dpdk.neighbours': %s: %s", text,
-				    rc == -EINVAL ? "a broadcast or multicast address needs no "
-						    "neighbour entry"
-						  : "the neighbour table is full");
+			return fail(msg, len, rc, "bad value for key 'dpdk.neighbours': %s: %s",
+				    text, why);
 		xs_log(XS_LOG_INFO,
 		       "dpdk: %s: permanent neighbour %s at %02x:%02x:%02x:%02x:%02x:%02x", p->name,
 		       text, n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
@@ -890,7 +890,7 @@ unsigned dpdk_port_poll(struct dpdk_port *p, struct xs_stack_sock *self)
 
 static bool link_down(struct dpdk_port *p)
 {
-	struct rte_eth_link link = { 0 };
+	struct rte_eth_link link = {0};
 
 	return rte_eth_link_get_nowait(p->id, &link) == 0 && link.link_status == RTE_ETH_LINK_DOWN;
 }
@@ -900,8 +900,8 @@ static inline ssize_t mbuf_build(const struct dpdk_port *p, struct rte_mbuf *m, 
 				 const void *arg)
 {
 	uint32_t cap = rte_pktmbuf_tailroom(m);
-	ssize_t n = build(rte_pktmbuf_mtod(m, uint8_t *), cap < p->frame_max ? cap : p->frame_max,
-			  arg);
+	ssize_t n =
+		build(rte_pktmbuf_mtod(m, uint8_t *), cap < p->frame_max ? cap : p->frame_max, arg);
 
 	if (n >= 0) {
 		m->data_len = (uint16_t)n;

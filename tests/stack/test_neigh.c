@@ -848,9 +848,9 @@ Test(neigh, never_evicts_a_permanent_entry)
 
 Test(neigh, refuses_to_pin_addresses_that_need_no_resolution)
 {
-	const char *bad[] = {"198.18.0.2", "2001:2::2", "198.18.0.255", "255.255.255.255",
-			     "224.0.0.1",  "ff02::1",	"0.0.0.0",	"::",
-			     "127.0.0.1",  "::1"};
+	const char *bad[] = {
+		"198.18.0.2", "2001:2::2", "198.18.0.255", "255.255.255.255", "224.0.0.1",
+		"ff02::1",    "0.0.0.0",   "::",	   "127.0.0.1",	      "::1"};
 	const uint8_t mcast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}, zero[6] = {0};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
