@@ -29,6 +29,7 @@
  * addresses.
  */
 #include "helpers.h"
+#include "host_helpers.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -59,13 +60,6 @@
 #define DPDK_VALUE	   "inet=dpdk,inet6=dpdk,packet=dpdk"
 
 extern char **environ;
-
-static const char *local_iface(void)
-{
-	const char *v = getenv("XSOCKET_XDP_IFACE");
-
-	return v && *v ? v : "vB";
-}
 
 static int dpdk_built(void)
 {
@@ -111,37 +105,6 @@ TestSuite(dpdk_process, .init = require_dpdk_processes, .timeout = 60);
 
 /* ---- kernel descriptors and commands on both hosts ---- */
 
-/* fd becomes readable (or has an error) within `seconds`. */
-static int readable(int fd, double seconds)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	return seconds > 0 && poll(&p, 1, (int)(seconds * 1000)) == 1;
-}
-
-static void sockaddr_of(int family, const char *host, int port, struct sockaddr_storage *ss,
-			socklen_t *len)
-{
-	struct xs_addr a;
-
-	if (family == AF_INET6)
-		CHECK(xs_addr_inet6(&a, host, port, 0, 0));
-	else
-		CHECK(xs_addr_inet(&a, host, port));
-	memcpy(ss, xs_addr_sa(&a), a.len);
-	*len = a.len;
-}
-
-static int port_of(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-					      : ((struct sockaddr_in *)&ss)->sin_port);
-}
-
 /* A kernel UDP socket in the peer namespace, bound to peer_host:0. */
 static int peer_udp(int family)
 {
@@ -178,16 +141,6 @@ static void peer_forgets_neighbours(int family)
 {
 	run("ip -n %s %s neigh flush dev %s", getenv("XS_TEST_PEER_NETNS"),
 	    family == AF_INET6 ? "-6" : "-4", PEER_IFACE);
-}
-
-static void mac_of(int fd, const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-	cr_assert_eq(ioctl(fd, SIOCGIFHWADDR, &ifr), 0, "MAC of %s: %s", ifname, strerror(errno));
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 }
 
 /* vB's MAC: the port's, since net_af_packet takes the interface's. */
@@ -233,43 +186,7 @@ static struct xs_sock *dpdk_udp(int family, struct xs_addr *bound)
 	return s;
 }
 
-/* A datagram of `len` bytes that says which of a series it is. */
-static void numbered(uint8_t *buf, size_t len, unsigned i)
-{
-	pattern_fill(buf, len, (size_t)i * 7919);
-	memcpy(buf, &i, sizeof i < len ? sizeof i : len);
-}
-
-static void assert_numbered(const uint8_t *buf, size_t len, unsigned i)
-{
-	static uint8_t want[4096];
-
-	cr_assert_leq(len, sizeof want);
-	numbered(want, len, i);
-	cr_assert(memcmp(buf, want, len) == 0, "datagram %u arrived damaged", i);
-}
-
 /* ---- ping ---- */
-
-static uint16_t inet_csum(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* One echo request from a raw socket in the peer namespace; the reply
  * must come back with the same identifier, sequence and data. ICMPv6
@@ -290,7 +207,7 @@ static int peer_pings(int family, uint16_t seq)
 	put16(req + 6, seq);
 	memcpy(req + 8, "xsocket-dpdk-pin", 16);
 	if (!v6)
-		put16(req + 2, inet_csum(req, sizeof req));
+		put16(req + 2, inet_csum(req, sizeof req, 0));
 	sockaddr_of(family, test_host(family), 0, &to, &tolen);
 	cr_assert_eq(sendto(fd, req, sizeof req, 0, (struct sockaddr *)&to, tolen),
 		     (ssize_t)sizeof req, "ping %s: %s", test_host(family), strerror(errno));

@@ -19,6 +19,7 @@
  * built by hand. Everything stays on the testbed's addresses.
  */
 #include "helpers.h"
+#include "host_helpers.h"
 
 #include <arpa/inet.h>
 #include <net/ethernet.h>
@@ -38,13 +39,6 @@
 #define ETH_P_EXPERIMENTAL 0x88b5 /* IEEE 802 local experimental ethertype 1 */
 #define WAIT_S		   2.0
 
-static const char *local_iface(void)
-{
-	const char *v = getenv("XSOCKET_XDP_IFACE");
-
-	return v && *v ? v : "vB";
-}
-
 static void require_testbed(void)
 {
 	const char *tp;
@@ -60,37 +54,6 @@ static void require_testbed(void)
 TestSuite(xdp, .init = require_testbed, .timeout = 30);
 
 /* ---- kernel descriptors on both hosts ---- */
-
-/* fd becomes readable within `seconds`. */
-static int readable(int fd, double seconds)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	return poll(&p, 1, (int)(seconds * 1000)) == 1;
-}
-
-static void sockaddr_of(int family, const char *host, int port, struct sockaddr_storage *ss,
-			socklen_t *len)
-{
-	struct xs_addr a;
-
-	if (family == AF_INET6)
-		CHECK(xs_addr_inet6(&a, host, port, 0, 0));
-	else
-		CHECK(xs_addr_inet(&a, host, port));
-	memcpy(ss, xs_addr_sa(&a), a.len);
-	*len = a.len;
-}
-
-static int port_of(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-					      : ((struct sockaddr_in *)&ss)->sin_port);
-}
 
 /* A kernel socket (not an xsocket) bound to host:port, in the peer
  * namespace if in_peer. */
@@ -121,25 +84,6 @@ static void peer_sends(int family, const char *host, int port, const void *data,
 }
 
 /* ---- the rest of the host ---- */
-
-static uint16_t inet_csum(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *b = data;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* An ICMP echo from the peer to the host under test gets its reply. */
 static void assert_peer_pings_the_host(void)
@@ -273,22 +217,6 @@ static unsigned long long kernel_udp_in(int family)
 	fclose(f);
 	cr_assert(found, "no UDP InDatagrams in %s", path);
 	return v;
-}
-
-/* A datagram of `len` bytes that says which of a series it is. */
-static void numbered(uint8_t *buf, size_t len, unsigned i)
-{
-	pattern_fill(buf, len, (size_t)i * 7919);
-	memcpy(buf, &i, sizeof i);
-}
-
-static void assert_numbered(const uint8_t *buf, size_t len, unsigned i)
-{
-	static uint8_t want[4096];
-
-	cr_assert_leq(len, sizeof want);
-	numbered(want, len, i);
-	cr_assert(memcmp(buf, want, len) == 0, "datagram %u arrived damaged", i);
 }
 
 Test(xdp, the_host_keeps_answering_ping_tcp_and_other_udp_ports_while_a_socket_is_bound)
@@ -460,16 +388,6 @@ struct wire {
 	int ifindex;
 	uint8_t peer_mac[6], local_mac[6];
 };
-
-static void mac_of(int fd, const char *ifname, uint8_t mac[6])
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof ifr);
-	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-	cr_assert_eq(ioctl(fd, SIOCGIFHWADDR, &ifr), 0, "MAC of %s: %s", ifname, strerror(errno));
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-}
 
 /* An AF_PACKET socket on the peer's vA for `ethertype` (host order). */
 static void wire_open(struct wire *w, uint16_t ethertype)
