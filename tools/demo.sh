@@ -32,7 +32,7 @@ wait_listening() {
 		sleep 0.1
 	done
 	echo "demo: the echo server did not start:" >&2
-	cat "$1" >&2
+	cat "$1" "$1.err" >&2 2>/dev/null
 	exit 1
 }
 
@@ -75,14 +75,14 @@ server_env() {
 on_testbed() {
 	tp=$1
 	shift
-	bed=demo$$
+	bed=d$$
 	"$testbed" up "$bed" "$@" >/dev/null
 	: >"$tmp/server"
 	# shellcheck disable=SC2046 # server_env prints separate assignments
 	"$testbed" exec "$bed" b env $(server_env "$tp") XSOCKET_LOG=error \
 		XSOCKET_DPDK_EAL="--no-pci --vdev=net_af_xdp0,iface=vB" timeout 20 \
 		"$xsocket" echo server --udp --bind 0.0.0.0 --port 9000 --duration 8 \
-		>"$tmp/server" 2>&1 &
+		>"$tmp/server" 2>"$tmp/server.err" &
 	server_pid=$!
 	wait_listening "$tmp/server"
 	sleep 0.5
